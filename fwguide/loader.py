@@ -1,0 +1,414 @@
+"""Load and validate the data files of snippets/ into the model.
+
+Every problem raises DataError as `path:line: what is wrong (what is allowed)`. The YAML
+is walked as a node tree, so every value keeps the line it was written on, and nothing
+reaches the model unchecked: the renderers may trust every string they get.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from . import LANGUAGES
+from .errors import DataError
+from .model import (
+    ACTIONS,
+    CHAINS,
+    DIRECTIONS,
+    HELPERS,
+    PROTOCOLS,
+    Catalogue,
+    Peer,
+    Placeholder,
+    PortRange,
+    Rule,
+    Service,
+    Table,
+)
+
+KINDS = ("placeholders", "services", "table")
+DOC_RANGES = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+ID_RE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+PLACEHOLDER_ID_RE = re.compile(r"[a-z][a-z0-9_]{0,15}")
+ID_RULES = {
+    ID_RE: "a lowercase letter, then lowercase letters, digits or '-'; 32 characters at most",
+    PLACEHOLDER_ID_RE: "a lowercase letter, then lowercase letters, digits or '_'; 16 at most",
+}
+PORT_RE = re.compile(r"(\d+)(?:-(\d+))?/(\S+)")
+# Text that reaches a command (a service name, a rule comment): no shell or nft syntax.
+SAFE_TEXT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:/+-]*")
+SAFE_TEXT_ALLOWED = "letters, digits, space and . _ : / + -, starting with a letter or digit"
+SAFE_TEXT_MAX = 64
+
+STR_TAG = "tag:yaml.org,2002:str"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def load_catalogue(directory: str | Path, display_root: str | Path | None = None) -> Catalogue:
+    """Load every *.yml file of a directory into one validated Catalogue."""
+    directory = Path(directory)
+    root = Path(display_root) if display_root is not None else Path.cwd()
+    files = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml"))
+    if not files:
+        raise DataError(_display(directory, root), None, "no data file (*.yml) found")
+    docs = [_Doc(_display(p, root), p.read_text(encoding="utf-8")) for p in files]
+    catalogue = Catalogue()
+    # Placeholders and services first: tables refer to them.
+    for kind in KINDS:
+        for doc in docs:
+            if doc.kind == kind:
+                _LOADERS[kind](doc, catalogue)
+    _check_extends(catalogue)
+    return catalogue
+
+
+# Helpers
+
+
+def _display(path: Path, root: Path) -> str:
+    """The path as errors print it: relative to the project root when inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Doc:
+    """One parsed data file: its display path, its root node and its kind."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            raise DataError(path, line, f"invalid YAML: {exc.problem or exc.context}") from None
+        if node is None:
+            raise DataError(path, 1, "the file is empty (expected a mapping with 'kind')")
+        self.root = node
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, "the file must be a mapping with 'kind' first")
+        kind = next((v for k, v in node.value if getattr(k, "value", None) == "kind"), None)
+        if kind is None:
+            raise self.fail(node, f"the file has no 'kind' (allowed: {', '.join(KINDS)})")
+        self.kind = self.choice(kind, "kind", KINDS)
+
+    def fail(self, node: yaml.Node, message: str) -> DataError:
+        return DataError(self.path, node.start_mark.line + 1, message)
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        what: str,
+        required: Iterable[str] = (),
+        optional: Iterable[str] = (),
+    ) -> dict[str, yaml.Node]:
+        """The keys of a mapping node, checked against the keys allowed there."""
+        required, optional = tuple(required), tuple(optional)
+        allowed = required + tuple(k for k in optional if k not in required)
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping with keys: {', '.join(allowed)}")
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or key_node.tag != STR_TAG:
+                raise self.fail(key_node, f"keys in {what} must be plain words")
+            if key in out:
+                raise self.fail(key_node, f"duplicate key '{key}' in {what}")
+            if key not in allowed:
+                raise self.fail(
+                    key_node, f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})"
+                )
+            out[key] = value_node
+        for key in required:
+            if key not in out:
+                raise self.fail(node, f"{what} is missing '{key}' (required: {', '.join(required)})")
+        return out
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{what} must be a list")
+        return list(node.value)
+
+    def text(self, node: yaml.Node, what: str) -> str:
+        """A non-empty, single-line string."""
+        if not isinstance(node, yaml.ScalarNode) or node.tag != STR_TAG:
+            raise self.fail(node, f"{what} must be text")
+        value = node.value.strip()
+        if not value:
+            raise self.fail(node, f"{what} is empty")
+        if "\n" in value:
+            raise self.fail(node, f"{what} must be a single line")
+        return value
+
+    def choice(self, node: yaml.Node, what: str, allowed: Iterable[str]) -> str:
+        allowed = tuple(allowed)
+        value = self.text(node, what)
+        if value not in allowed:
+            raise self.fail(node, f"unknown {what} '{value}' (allowed: {', '.join(allowed)})")
+        return value
+
+    def ident(self, node: yaml.Node, what: str, pattern: re.Pattern = ID_RE) -> str:
+        value = self.text(node, what)
+        if not pattern.fullmatch(value):
+            raise self.fail(node, f"{what} '{value}' is not a valid id ({ID_RULES[pattern]})")
+        return value
+
+    def safe_text(self, node: yaml.Node, what: str) -> str:
+        """Text that may reach a command: a restricted alphabet, checked character by character."""
+        value = self.text(node, what)
+        if len(value) > SAFE_TEXT_MAX:
+            raise self.fail(node, f"{what} is longer than {SAFE_TEXT_MAX} characters")
+        if not SAFE_TEXT_RE.fullmatch(value):
+            bad = next(
+                (c for i, c in enumerate(value) if not SAFE_TEXT_RE.fullmatch(value[: i + 1])),
+                value[0],
+            )
+            raise self.fail(
+                node, f"{what} '{value}' contains {bad!r}, which is not allowed ({SAFE_TEXT_ALLOWED})"
+            )
+        return value
+
+    def label(self, node: yaml.Node, what: str) -> dict[str, str]:
+        """A text in every language of the site."""
+        keys = self.mapping(node, what, optional=LANGUAGES)
+        for lang in LANGUAGES:
+            if lang not in keys:
+                raise self.fail(
+                    node, f"{what} has no '{lang}' text (every label needs: {', '.join(LANGUAGES)})"
+                )
+        return {lang: self.text(keys[lang], f"{what} '{lang}' text") for lang in LANGUAGES}
+
+    def ports(self, node: yaml.Node, what: str) -> tuple[PortRange, ...]:
+        items = self.sequence(node, what)
+        if not items:
+            raise self.fail(node, f"{what} is empty (give at least one, for example 22/tcp)")
+        out = []
+        for item in items:
+            port = self.port(item)
+            if port in out:
+                raise self.fail(item, f"port '{item.value}' is listed twice")
+            out.append(port)
+        return tuple(out)
+
+    def port(self, node: yaml.Node) -> PortRange:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "a port must be text such as 22/tcp")
+        value = node.value
+        match = PORT_RE.fullmatch(value)
+        if not match:
+            raise self.fail(
+                node,
+                f"port '{value}' is not PORT/PROTOCOL or FIRST-LAST/PROTOCOL "
+                "(for example 22/tcp or 60000-61000/udp)",
+            )
+        first, last, protocol = match.groups()
+        for number in (first, last):
+            if number is not None and not 1 <= int(number) <= 65535:
+                raise self.fail(node, f"port {int(number)} is out of range (allowed: 1-65535)")
+        if protocol not in PROTOCOLS:
+            raise self.fail(
+                node, f"unknown protocol '{protocol}' in '{value}' (allowed: {', '.join(PROTOCOLS)})"
+            )
+        if last is not None and int(last) <= int(first):
+            raise self.fail(
+                node, f"port range '{value}' is reversed or empty (the first port must be lower)"
+            )
+        return PortRange(int(first), int(last if last is not None else first), protocol)
+
+
+# Loaders, one per kind of file.
+
+_TOP_KEYS = {
+    "placeholders": ("kind", "placeholders"),
+    "services": ("kind", "services"),
+    "table": ("kind", "id", "direction", "extends", "policies", "rules"),
+}
+
+
+def _load_placeholders(doc: _Doc, catalogue: Catalogue) -> None:
+    top = doc.mapping(doc.root, "a placeholders file", required=_TOP_KEYS["placeholders"])
+    for item in doc.sequence(top["placeholders"], "placeholders"):
+        keys = doc.mapping(item, "a placeholder", required=("id", "label", "ipv4", "ipv6"))
+        pid = doc.ident(keys["id"], "placeholder id", PLACEHOLDER_ID_RE)
+        if pid in catalogue.placeholders:
+            raise doc.fail(keys["id"], f"placeholder id '{pid}' is defined twice")
+        catalogue.placeholders[pid] = Placeholder(
+            id=pid,
+            label=doc.label(keys["label"], "label"),
+            ipv4=_example_address(doc, keys["ipv4"], 4),
+            ipv6=_example_address(doc, keys["ipv6"], 6),
+        )
+
+
+def _example_address(doc: _Doc, node: yaml.Node, family: int):
+    value = doc.text(node, f"ipv{family} example")
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        raise doc.fail(node, f"'{value}' is not an IPv{family} address") from None
+    if address.version != family:
+        raise doc.fail(node, f"'{value}' is not an IPv{family} address")
+    if not any(address in net for net in DOC_RANGES if net.version == family):
+        ranges = ", ".join(str(n) for n in DOC_RANGES if n.version == family)
+        raise doc.fail(
+            node, f"example address {value} is not in a documentation range (allowed: {ranges})"
+        )
+    return address
+
+
+def _load_services(doc: _Doc, catalogue: Catalogue) -> None:
+    top = doc.mapping(doc.root, "a services file", required=_TOP_KEYS["services"])
+    if catalogue.services_path:
+        raise doc.fail(
+            doc.root, f"services are already defined in {catalogue.services_path} (one file only)"
+        )
+    catalogue.services_path = doc.path
+    for item in doc.sequence(top["services"], "services"):
+        keys = doc.mapping(
+            item, "a service", required=("id", "name", "ports", "label"), optional=("helper",)
+        )
+        sid = doc.ident(keys["id"], "service id")
+        if sid in catalogue.services:
+            raise doc.fail(keys["id"], f"service id '{sid}' is defined twice")
+        helper = doc.choice(keys["helper"], "helper", HELPERS) if "helper" in keys else None
+        catalogue.services[sid] = Service(
+            id=sid,
+            name=doc.safe_text(keys["name"], "service name"),
+            ports=doc.ports(keys["ports"], "ports"),
+            label=doc.label(keys["label"], "label"),
+            helper=helper,
+        )
+
+
+def _load_table(doc: _Doc, catalogue: Catalogue) -> None:
+    required = ("kind", "id", "direction", "rules")
+    top = doc.mapping(doc.root, "a table file", required=required, optional=_TOP_KEYS["table"])
+    tid = doc.ident(top["id"], "table id")
+    if tid == "services":
+        raise doc.fail(top["id"], "table id 'services' is reserved for the services catalogue")
+    if tid in catalogue.tables:
+        raise doc.fail(
+            top["id"], f"table id '{tid}' is already used by {catalogue.tables[tid].path}"
+        )
+    direction = doc.choice(top["direction"], "direction", DIRECTIONS)
+    extends = doc.ident(top["extends"], "extends") if "extends" in top else None
+    if "policies" in top:
+        policies = _policies(doc, top["policies"], complete=extends is None)
+    elif extends is None:
+        raise doc.fail(
+            doc.root, f"a table that extends no other needs 'policies' for {', '.join(CHAINS)}"
+        )
+    else:
+        policies = {}
+    rules = tuple(
+        _rule(doc, item, direction, catalogue)
+        for item in doc.sequence(top["rules"], "rules")
+    )
+    line = top["id"].start_mark.line + 1
+    catalogue.tables[tid] = Table(tid, doc.path, line, direction, policies, rules, extends)
+
+
+def _policies(doc: _Doc, node: yaml.Node, complete: bool) -> dict[str, str]:
+    keys = doc.mapping(node, "policies", required=CHAINS if complete else (), optional=CHAINS)
+    return {chain: doc.choice(keys[chain], "policy", ACTIONS) for chain in CHAINS if chain in keys}
+
+
+def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> Rule:
+    peer_key = "source" if direction == "inbound" else "destination"
+    keys = doc.mapping(
+        node,
+        f"an {direction} rule",
+        required=("action",),
+        optional=("service", "name", "label", "ports", peer_key, "comment"),
+    )
+    action = doc.choice(keys["action"], "action", ACTIONS)
+    peer = _peer(doc, keys[peer_key], catalogue) if peer_key in keys else Peer()
+    inline = [k for k in ("name", "label", "ports") if k in keys]
+    if "service" in keys:
+        if inline:
+            raise doc.fail(
+                keys[inline[0]],
+                f"a rule with 'service' takes name, label and ports from the catalogue; "
+                f"remove '{inline[0]}'",
+            )
+        sid = doc.ident(keys["service"], "service")
+        if sid not in catalogue.services:
+            known = ", ".join(catalogue.services) or "none defined"
+            raise doc.fail(keys["service"], f"unknown service '{sid}' (known: {known})")
+        service = catalogue.services[sid]
+        if service.helper and direction != "inbound":
+            raise doc.fail(
+                keys["service"],
+                f"service '{sid}' needs the conntrack {service.helper} helper, "
+                "which tables attach on inbound rules only",
+            )
+        name, label, ports, helper = service.name, service.label, service.ports, service.helper
+        default_comment = service.id
+    elif len(inline) == 3:
+        name = doc.safe_text(keys["name"], "rule name")
+        label = doc.label(keys["label"], "label")
+        ports = doc.ports(keys["ports"], "ports")
+        helper = None
+        default_comment = name
+    else:
+        raise doc.fail(
+            node, "a rule needs either 'service', or 'name', 'label' and 'ports' together"
+        )
+    comment = doc.safe_text(keys["comment"], "comment") if "comment" in keys else default_comment
+    return Rule(direction, name, label, ports, peer, action, comment, helper)
+
+
+def _peer(doc: _Doc, node: yaml.Node, catalogue: Catalogue) -> Peer:
+    value = doc.text(node, "address")
+    if value == "any":
+        return Peer()
+    if value in catalogue.placeholders:
+        return Peer(placeholder=catalogue.placeholders[value])
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        known = ", ".join(["any", *catalogue.placeholders])
+        reason = str(exc) if "host bits" in str(exc) else "not an address or network"
+        raise doc.fail(
+            node, f"address '{value}': {reason} (allowed: {known}, or an IPv4/IPv6 address or CIDR)"
+        ) from None
+    return Peer(network=network)
+
+
+def _check_extends(catalogue: Catalogue) -> None:
+    for table in catalogue.tables.values():
+        line = table.line
+        seen = [table.id]
+        current = table.extends
+        while current is not None:
+            if current not in catalogue.tables:
+                known = ", ".join(t for t in catalogue.tables if t != table.id)
+                raise DataError(
+                    table.path, line, f"table '{table.id}' extends unknown table '{current}' "
+                    f"(known: {known})"
+                )
+            if current in seen:
+                cycle = " -> ".join([*seen, current])
+                raise DataError(table.path, line, f"tables extend each other in a loop: {cycle}")
+            seen.append(current)
+            current = catalogue.tables[current].extends
+        missing = [c for c in CHAINS if c not in catalogue.ruleset(table.id).policies]
+        if missing:
+            raise DataError(table.path, line, f"no policy for {', '.join(missing)} in this table "
+                            "or the ones it extends")
+
+
+_LOADERS = {"placeholders": _load_placeholders, "services": _load_services, "table": _load_table}

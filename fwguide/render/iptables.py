@@ -1,0 +1,131 @@
+"""iptables / ip6tables: a command list for a root shell, and an iptables-restore file.
+
+Both forms come from one list of (table, chain, arguments) rows, so they cannot disagree.
+The command list is ordered so that, typed line by line, it never cuts the SSH session in
+use: policies open and flush first, loopback and established traffic accepted before any
+DROP, default policies closed last.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from ..model import PortRange, Rule, Ruleset
+
+ICMP_ECHO_LIMIT = ["-m", "limit", "--limit", "5/second", "--limit-burst", "10"]
+# ICMPv6 neighbour discovery: without it IPv6 stops working under a DROP policy (RFC 4890).
+ND_TYPES = (
+    "router-solicitation",
+    "router-advertisement",
+    "neighbour-solicitation",
+    "neighbour-advertisement",
+)
+BUILTIN = {"filter": ("INPUT", "FORWARD", "OUTPUT"), "raw": ("PREROUTING", "OUTPUT")}
+
+
+def command_name(family: int) -> str:
+    return "iptables" if family == 4 else "ip6tables"
+
+
+def render_commands(ruleset: Ruleset, family: int) -> str:
+    """The ruleset as shell commands, safe to paste into a root shell as they are."""
+    cmd = command_name(family)
+    lines = [
+        f"{p.variable(family)}={p.example(family)}" for p in ruleset.placeholders(family)
+    ]
+    lines += [f"{cmd} -P {chain} ACCEPT" for chain in BUILTIN["filter"]]
+    lines += [f"{cmd} -F", f"{cmd} -X"]
+    rows = _rows(ruleset, family, lambda p: f'"${p.variable(family)}"')
+    if any(table == "raw" for table, _, _ in rows):
+        lines.append(f"{cmd} -t raw -F")
+    for table, chain, args in rows:
+        prefix = [cmd] if table == "filter" else [cmd, "-t", table]
+        lines.append(" ".join([*prefix, "-A", chain, *(_shell(a) for a in args)]))
+    lines += [
+        f"{cmd} -P {chain.upper()} {ruleset.policies[chain.lower()].upper()}"
+        for chain in BUILTIN["filter"]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_restore(ruleset: Ruleset, family: int) -> str:
+    """The ruleset as an iptables-restore file (rules.v4 / rules.v6), applied atomically."""
+    rows = _rows(ruleset, family, lambda p: p.example(family))
+    out: list[str] = []
+    for table in ("raw", "filter"):
+        table_rows = [(chain, args) for t, chain, args in rows if t == table]
+        if table == "raw" and not table_rows:
+            continue
+        out.append(f"*{table}")
+        for chain in BUILTIN[table]:
+            policy = ruleset.policies[chain.lower()].upper() if table == "filter" else "ACCEPT"
+            out.append(f":{chain} {policy} [0:0]")
+        out += [" ".join(["-A", chain, *(_restore_quote(a) for a in args)]) for chain, args in table_rows]
+        out.append("COMMIT")
+    return "\n".join(out) + "\n"
+
+
+# Helpers
+
+
+def _rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[str]]]:
+    """(table, chain, arguments) for every rule of the ruleset, in order; address() renders a placeholder."""
+    icmp = ["-p", "icmp", "--icmp-type"] if family == 4 else ["-p", "ipv6-icmp", "--icmpv6-type"]
+    rows: list[tuple[str, str, list[str]]] = []
+    for helper, port in ruleset.helpers():
+        rows.append(("raw", "PREROUTING", [*_port_match(port), "-j", "CT", "--helper", helper]))
+    rows += [
+        ("filter", "INPUT", ["-i", "lo", "-j", "ACCEPT"]),
+        ("filter", "INPUT", ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]),
+        ("filter", "INPUT", ["-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP"]),
+    ]
+    if family == 6:
+        rows += [("filter", "INPUT", _nd(t)) for t in ND_TYPES]
+        rows.append(("filter", "INPUT", [*icmp, "packet-too-big", "-j", "ACCEPT"]))
+    rows.append(("filter", "INPUT", [*icmp, "echo-request", *ICMP_ECHO_LIMIT, "-j", "ACCEPT"]))
+    rows += _rule_rows(ruleset.rules_for("inbound", family), "INPUT", "-s", address)
+    if ruleset.policies["output"] == "drop":
+        rows += [
+            ("filter", "OUTPUT", ["-o", "lo", "-j", "ACCEPT"]),
+            ("filter", "OUTPUT", ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]),
+        ]
+        if family == 6:
+            rows += [("filter", "OUTPUT", _nd(t)) for t in ND_TYPES]
+    rows += _rule_rows(ruleset.rules_for("outbound", family), "OUTPUT", "-d", address)
+    return rows
+
+
+def _nd(icmpv6_type: str) -> list[str]:
+    """Accept one neighbour discovery type, only from the link (hop limit 255)."""
+    return ["-p", "ipv6-icmp", "--icmpv6-type", icmpv6_type, "-m", "hl", "--hl-eq", "255", "-j", "ACCEPT"]
+
+
+def _rule_rows(rules: list[Rule], chain: str, peer_flag: str, address) -> list[tuple[str, str, list[str]]]:
+    rows = []
+    for rule in rules:
+        peer: list[str] = []
+        if rule.peer.placeholder is not None:
+            peer = [peer_flag, address(rule.peer.placeholder)]
+        elif rule.peer.network is not None:
+            peer = [peer_flag, str(rule.peer.network)]
+        for port in rule.ports:
+            args = [*peer, *_port_match(port), "-m", "comment", "--comment", rule.comment]
+            rows.append(("filter", chain, [*args, "-j", rule.action.upper()]))
+    return rows
+
+
+def _port_match(port: PortRange) -> list[str]:
+    dport = f"{port.first}:{port.last}" if port.is_range else str(port.first)
+    return ["-p", port.protocol, "--dport", dport]
+
+
+def _shell(arg: str) -> str:
+    """A shell word; placeholders arrive already written as "$VARIABLE"."""
+    if arg.startswith('"$') and arg.endswith('"'):
+        return arg
+    return shlex.quote(arg)
+
+
+def _restore_quote(arg: str) -> str:
+    """An iptables-restore word: validated text needs quotes only around spaces."""
+    return f'"{arg}"' if " " in arg else arg

@@ -1,0 +1,173 @@
+"""Markdown for a page: the human table and the content tabs of command blocks, per language.
+
+The blocks' text is the same in every language (it comes from the front-end renderers);
+only headers, cell words and notes are translated.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import i18n
+from ..model import Catalogue, PortRange, Rule, Ruleset
+from . import iptables, nftables
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """One tab: its label (the same words in every language), code language and renderer.
+
+    `apply` is how a reader applies the block, its text arriving on standard input.
+    """
+
+    label: str
+    code_lang: str
+    render: Callable[[Ruleset], str]
+    note: Callable[[Ruleset, str], str]
+    apply: tuple[str, ...]
+
+
+def frontends() -> tuple[Frontend, ...]:
+    """The tabs of every rule table, in the order the page shows them."""
+    return (
+        Frontend("iptables", "bash", lambda r: iptables.render_commands(r, 4),
+                 lambda r, lang: _note_commands(r, lang, 4), ("bash", "-euo", "pipefail")),
+        Frontend("ip6tables", "bash", lambda r: iptables.render_commands(r, 6),
+                 lambda r, lang: _note_commands(r, lang, 6), ("bash", "-euo", "pipefail")),
+        Frontend("rules.v4", "text", lambda r: iptables.render_restore(r, 4),
+                 lambda r, lang: _note_restore(r, lang, 4), ("iptables-restore",)),
+        Frontend("rules.v6", "text", lambda r: iptables.render_restore(r, 6),
+                 lambda r, lang: _note_restore(r, lang, 6), ("ip6tables-restore",)),
+        Frontend("nftables", "text", nftables.render_ruleset, _note_nftables, ("nft", "-f", "-")),
+    )
+
+
+def services_table(catalogue: Catalogue, lang: str) -> str:
+    """The catalogue as a Markdown table: one row per service and port."""
+    t = lambda key: i18n.text(lang, key)  # noqa: E731
+    rows = [[t("service"), t("protocol"), t("port"), t("use")]]
+    for service in catalogue.services.values():
+        for port in service.ports:
+            rows.append([service.name, port.protocol.upper(), _port(port), _cell(service.label[lang])])
+    return _table(rows)
+
+
+def rules_block(catalogue: Catalogue, table_id: str, lang: str) -> str:
+    """A rule table: the human table, then one tab per front-end holding its block."""
+    ruleset = catalogue.ruleset(table_id)
+    parts = [f'<div class="fw-table" data-table="{table_id}" markdown>', "", rules_table(ruleset, lang), ""]
+    for frontend in frontends():
+        code = frontend.render(ruleset)
+        parts += [f'=== "{frontend.label}"', "", _indent(frontend.note(ruleset, lang)), ""]
+        parts += [_indent(f"``` {frontend.code_lang}\n{code}```"), ""]
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
+def rules_table(ruleset: Ruleset, lang: str) -> str:
+    """The ruleset as a Markdown table: each direction's rules, then its default policy."""
+    t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
+    rows = [[t("service"), t("protocol"), t("source"), t("destination"), t("port"), t("action")]]
+    for direction, chain in (("inbound", "input"), ("outbound", "output")):
+        rules = [r for r in ruleset.rules if r.direction == direction]
+        if not rules and ruleset.direction != direction:
+            continue
+        for rule in rules:
+            peer = _peer(rule, lang)
+            source, destination = _ends(direction, peer, t("this_server"))
+            for port in rule.ports:
+                rows.append([
+                    _cell(f"{rule.name}: {rule.label[lang]}"),
+                    port.protocol.upper(),
+                    source,
+                    destination,
+                    _port(port),
+                    rule.action.upper(),
+                ])
+        source, destination = _ends(direction, t("any"), t("this_server"))
+        rows.append([
+            t(f"everything_else_{direction}"), t("all"), source, destination, t("all"),
+            t("default_policy", action=ruleset.policies[chain].upper()),
+        ])
+    return _table(rows)
+
+
+# Helpers
+
+
+def _ends(direction: str, peer: str, server: str) -> tuple[str, str]:
+    """(source, destination) cells: the peer sends inbound traffic and receives outbound."""
+    return (peer, server) if direction == "inbound" else (server, peer)
+
+
+def _peer(rule: Rule, lang: str) -> str:
+    """The far end of a rule as a table cell."""
+    if rule.peer.placeholder is not None:
+        p = rule.peer.placeholder
+        variables = "`, `".join(p.variable(f) for f in (4, 6))
+        return i18n.text(lang, "placeholder_cell", label=_cell(p.label[lang]), variables=variables)
+    if rule.peer.network is not None:
+        return str(rule.peer.network)
+    return i18n.text(lang, "any")
+
+
+def _note_commands(ruleset: Ruleset, lang: str, family: int) -> str:
+    note = i18n.text(lang, "note_commands", family=f"IPv{family}")
+    placeholders = ruleset.placeholders(family)
+    lines = [f"`{p.variable(family)}={p.example(family)}`" for p in placeholders]
+    return _with_fill_note(note, lang, "before_run", lines, placeholders)
+
+
+def _note_restore(ruleset: Ruleset, lang: str, family: int) -> str:
+    tool = f"{iptables.command_name(family)}-restore"
+    note = i18n.text(lang, "note_restore", path=f"/etc/iptables/rules.v{family}", tool=tool, family=f"IPv{family}")
+    placeholders = ruleset.placeholders(family)
+    if placeholders:
+        note += " " + i18n.text(
+            lang, "note_fill_literal",
+            examples=i18n.join(lang, [f"`{p.example(family)}`" for p in placeholders]),
+            label=i18n.join(lang, [p.label[lang] for p in placeholders]),
+        )
+    return note
+
+
+def _note_nftables(ruleset: Ruleset, lang: str) -> str:
+    note = i18n.text(lang, "note_nftables", table=nftables.TABLE)
+    placeholders = ruleset.placeholders()
+    defines = [f"`define {p.variable(f)}`" for p in placeholders for f in (4, 6)]
+    return _with_fill_note(note, lang, "before_load", defines, placeholders)
+
+
+def _with_fill_note(note: str, lang: str, before: str, lines: list[str], placeholders) -> str:
+    """The note, plus which lines the reader edits when the block has placeholders."""
+    if not lines:
+        return note
+    what = "example_in_line" if len(lines) == 1 else "examples_in_lines"
+    return note + " " + i18n.text(
+        lang,
+        "note_fill_variables",
+        before=i18n.text(lang, before),
+        what=i18n.text(lang, what, lines=i18n.join(lang, lines)),
+        label=i18n.join(lang, [p.label[lang] for p in placeholders]),
+    )
+
+
+def _port(port: PortRange) -> str:
+    return f"{port.first}–{port.last}" if port.is_range else str(port.first)
+
+
+def _cell(text: str) -> str:
+    """Data text made safe for a Markdown table cell: no HTML, no column break."""
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
+def _table(rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(("    " + line) if line else "" for line in text.split("\n"))

@@ -1,0 +1,101 @@
+"""nftables: one `table inet` for both families, loaded with `nft -f` in one transaction.
+
+The file creates its table, deletes it and defines it again, so loading it twice gives the
+same ruleset and nothing outside its own table is touched.
+"""
+
+from __future__ import annotations
+
+from ..model import PortRange, Rule, Ruleset
+
+TABLE = "firewall"
+INDENT = "    "
+ND_TYPES = "{ nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }"
+ECHO_LIMIT = "limit rate 5/second burst 10 packets"
+HELPER_OBJECTS = {"ftp": "ftp-standard"}
+
+
+def render_ruleset(ruleset: Ruleset) -> str:
+    """The ruleset as an nftables file, with the reader's values as `define` lines on top."""
+    out = ["#!/usr/sbin/nft -f"]
+    for family in (4, 6):
+        out += [f"define {p.variable(family)} = {p.example(family)}" for p in ruleset.placeholders(family)]
+    out += ["", f"table inet {TABLE}", f"delete table inet {TABLE}", "", f"table inet {TABLE} {{"]
+    body: list[list[str]] = []
+    helpers = ruleset.helpers()
+    for helper in dict.fromkeys(h for h, _ in helpers):
+        body.append([f'ct helper {HELPER_OBJECTS[helper]} {{', f'{INDENT}type "{helper}" protocol tcp', "}"])
+    if helpers:
+        body.append(_chain("prerouting", None, [
+            f'{_port_match(port)} ct helper set "{HELPER_OBJECTS[helper]}"' for helper, port in helpers
+        ]))
+    body.append(_chain("input", ruleset.policies["input"], _input(ruleset)))
+    body.append(_chain("forward", ruleset.policies["forward"], []))
+    body.append(_chain("output", ruleset.policies["output"], _output(ruleset)))
+    for i, block in enumerate(body):
+        if i:
+            out.append("")
+        out += [INDENT + line for line in block]
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# Helpers
+
+
+def _chain(name: str, policy: str | None, rules: list[str]) -> list[str]:
+    """A base chain hooked at its own name; policy None keeps the default (accept)."""
+    head = f"type filter hook {name} priority filter;"
+    if policy is not None:
+        head += f" policy {policy};"
+    return [f"chain {name} {{", INDENT + head, *(INDENT + r for r in rules), "}"]
+
+
+def _input(ruleset: Ruleset) -> list[str]:
+    rules = [
+        'iif "lo" accept',
+        "ct state established,related accept",
+        "ct state invalid drop",
+        f"icmpv6 type {ND_TYPES} ip6 hoplimit 255 accept",
+        "icmpv6 type packet-too-big accept",
+        f"icmp type echo-request {ECHO_LIMIT} accept",
+        f"icmpv6 type echo-request {ECHO_LIMIT} accept",
+    ]
+    return rules + _rule_lines(ruleset, "inbound", "saddr")
+
+
+def _output(ruleset: Ruleset) -> list[str]:
+    rules = []
+    if ruleset.policies["output"] == "drop":
+        rules = [
+            'oif "lo" accept',
+            "ct state established,related accept",
+            f"icmpv6 type {ND_TYPES} ip6 hoplimit 255 accept",
+        ]
+    return rules + _rule_lines(ruleset, "outbound", "daddr")
+
+
+def _rule_lines(ruleset: Ruleset, direction: str, addr_key: str) -> list[str]:
+    lines = []
+    for rule in (r for r in ruleset.rules if r.direction == direction):
+        for port in rule.ports:
+            for peer in _peer_matches(rule, addr_key):
+                match = " ".join(filter(None, [peer, _port_match(port)]))
+                lines.append(f'{match} {rule.action} comment "{rule.comment}"')
+    return lines
+
+
+def _peer_matches(rule: Rule, addr_key: str) -> list[str]:
+    """The address matches of a rule: none for anyone, one per family for a placeholder."""
+    if rule.peer.placeholder is not None:
+        p = rule.peer.placeholder
+        return [f"ip {addr_key} ${p.variable(4)}", f"ip6 {addr_key} ${p.variable(6)}"]
+    if rule.peer.network is not None:
+        net = rule.peer.network
+        return [f"{'ip' if net.version == 4 else 'ip6'} {addr_key} {net}"]
+    return [""]
+
+
+def _port_match(port: PortRange) -> str:
+    dport = f"{port.first}-{port.last}" if port.is_range else str(port.first)
+    return f"{port.protocol} dport {dport}"

@@ -1,0 +1,47 @@
+"""MkDocs glue for the rendering core: load snippets/ once per build, expand page markers.
+
+Only MkDocs events live here; loading, validation and rendering are in `fwguide`, which the
+tests import with no MkDocs running. With mkdocs-static-i18n every event runs once per
+language, so the language is read from the theme in each page event.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from fwguide import LANGUAGES, markers
+from fwguide.errors import DataError
+from fwguide.loader import load_catalogue
+
+SNIPPETS = "snippets"
+_catalogue = None
+
+
+# Hooks
+
+
+def on_config(config):
+    """Load and validate every data file, and every marker of every page, before building."""
+    global _catalogue
+    root = Path(config.config_file_path).parent
+    try:
+        _catalogue = load_catalogue(root / SNIPPETS, display_root=root)
+        markers.check_pages(config.docs_dir, _catalogue, display_root=root)
+    except DataError as exc:
+        raise PluginError(str(exc)) from None
+    return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Replace each marker with its table and command tabs, in the language being built."""
+    lang = config.theme["language"]
+    if lang not in LANGUAGES:
+        raise PluginError(f"{page.file.src_uri}: the site is built in '{lang}', "
+                          f"which has no texts (known: {', '.join(LANGUAGES)})")
+    try:
+        shown = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
+        return markers.expand(markdown, _catalogue, lang, shown)
+    except DataError as exc:
+        raise PluginError(str(exc)) from None

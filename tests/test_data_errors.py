@@ -1,0 +1,229 @@
+"""Broken data files fail with `path:line: what is wrong (what is allowed)`, exactly."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from fwguide.errors import DataError
+from fwguide.loader import load_catalogue
+
+SERVICES = """\
+kind: services
+services:
+  - id: ssh
+    name: SSH
+    ports: [22/tcp]
+    label:
+      en: Remote administration
+      fr: Administration à distance
+"""
+
+PLACEHOLDERS = """\
+kind: placeholders
+placeholders:
+  - id: admin
+    label: {en: your address, fr: votre adresse}
+    ipv4: 203.0.113.10
+    ipv6: 2001:db8::10
+"""
+
+
+def table(rules: str = "  - service: ssh\n    action: accept\n", head: str = "") -> str:
+    """A table file with the given rules; `head` adds top-level lines after the id."""
+    return (
+        "kind: table\nid: web\ndirection: inbound\n"
+        + head
+        + "policies: {input: drop, forward: drop, output: accept}\nrules:\n"
+        + rules
+    )
+
+
+def load(tmp_path, **files: str):
+    """Load a snippets/ directory made of the valid base files overridden by `files`."""
+    directory = tmp_path / "snippets"
+    directory.mkdir()
+    contents = {"services.yml": SERVICES, "placeholders.yml": PLACEHOLDERS, "web.yml": table()}
+    contents.update({name.replace("_", "-") + ".yml": text for name, text in files.items()})
+    for name, text in contents.items():
+        if text is not None:
+            (directory / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_catalogue(directory, display_root=tmp_path)
+
+
+CASES = {
+    "bad yaml": (
+        {"web": "kind: table\nid: web\nrules: [ssh\n"},
+        "snippets/web.yml:4: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    ),
+    "empty file": ({"web": ""}, "snippets/web.yml:1: the file is empty (expected a mapping with 'kind')"),
+    "unknown kind": (
+        {"web": "kind: chart\n"},
+        "snippets/web.yml:1: unknown kind 'chart' (allowed: placeholders, services, table)",
+    ),
+    "unknown key": (
+        {"web": table(head="colour: red\n")},
+        "snippets/web.yml:4: unknown key 'colour' in a table file "
+        "(allowed: kind, id, direction, rules, extends, policies)",
+    ),
+    "duplicate key": (
+        {"web": table(head="direction: outbound\n")},
+        "snippets/web.yml:4: duplicate key 'direction' in a table file",
+    ),
+    "port 0": (
+        {"services": SERVICES.replace("22/tcp", "0/tcp")},
+        "snippets/services.yml:5: port 0 is out of range (allowed: 1-65535)",
+    ),
+    "port 70000": (
+        {"services": SERVICES.replace("22/tcp", "70000/tcp")},
+        "snippets/services.yml:5: port 70000 is out of range (allowed: 1-65535)",
+    ),
+    "reversed range": (
+        {"services": SERVICES.replace("22/tcp", "6010-6000/tcp")},
+        "snippets/services.yml:5: port range '6010-6000/tcp' is reversed or empty "
+        "(the first port must be lower)",
+    ),
+    "unknown protocol": (
+        {"services": SERVICES.replace("22/tcp", "22/sctp")},
+        "snippets/services.yml:5: unknown protocol 'sctp' in '22/sctp' (allowed: tcp, udp)",
+    ),
+    "port without protocol": (
+        {"services": SERVICES.replace("[22/tcp]", "[22]")},
+        "snippets/services.yml:5: port '22' is not PORT/PROTOCOL or FIRST-LAST/PROTOCOL "
+        "(for example 22/tcp or 60000-61000/udp)",
+    ),
+    "bad cidr": (
+        {"web": table("  - service: ssh\n    source: 198.51.100.300/24\n    action: accept\n")},
+        "snippets/web.yml:7: address '198.51.100.300/24': not an address or network "
+        "(allowed: any, admin, or an IPv4/IPv6 address or CIDR)",
+    ),
+    "cidr with host bits": (
+        {"web": table("  - service: ssh\n    source: 198.51.100.7/24\n    action: accept\n")},
+        "snippets/web.yml:7: address '198.51.100.7/24': 198.51.100.7/24 has host bits set "
+        "(allowed: any, admin, or an IPv4/IPv6 address or CIDR)",
+    ),
+    "missing french label": (
+        {"services": SERVICES.replace("      fr: Administration à distance\n", "")},
+        "snippets/services.yml:7: label has no 'fr' text (every label needs: en, fr)",
+    ),
+    "duplicate table id": (
+        {"web_copy": table()},
+        "snippets/web.yml:2: table id 'web' is already used by snippets/web-copy.yml",
+    ),
+    "shell metacharacters in a comment": (
+        {"web": table("  - service: ssh\n    comment: ssh; reboot\n    action: accept\n")},
+        "snippets/web.yml:7: comment 'ssh; reboot' contains ';', which is not allowed "
+        "(letters, digits, space and . _ : / + -, starting with a letter or digit)",
+    ),
+    "shell metacharacters in a name": (
+        {"services": SERVICES.replace("name: SSH", "name: SSH$(reboot)")},
+        "snippets/services.yml:4: service name 'SSH$(reboot)' contains '$', which is not allowed "
+        "(letters, digits, space and . _ : / + -, starting with a letter or digit)",
+    ),
+    "quote in a comment": (
+        {"web": table("  - service: ssh\n    comment: 'a\"b'\n    action: accept\n")},
+        "snippets/web.yml:7: comment 'a\"b' contains '\"', which is not allowed "
+        "(letters, digits, space and . _ : / + -, starting with a letter or digit)",
+    ),
+    "unknown action": (
+        {"web": table("  - service: ssh\n    action: allow\n")},
+        "snippets/web.yml:7: unknown action 'allow' (allowed: accept, drop)",
+    ),
+    "missing action": (
+        {"web": table("  - service: ssh\n")},
+        "snippets/web.yml:6: an inbound rule is missing 'action' (required: action)",
+    ),
+    "unknown service": (
+        {"web": table("  - service: telnet\n    action: accept\n")},
+        "snippets/web.yml:6: unknown service 'telnet' (known: ssh)",
+    ),
+    "service and ports together": (
+        {"web": table("  - service: ssh\n    ports: [2222/tcp]\n    action: accept\n")},
+        "snippets/web.yml:7: a rule with 'service' takes name, label and ports from the "
+        "catalogue; remove 'ports'",
+    ),
+    "destination in an inbound rule": (
+        {"web": table("  - service: ssh\n    destination: any\n    action: accept\n")},
+        "snippets/web.yml:7: unknown key 'destination' in an inbound rule "
+        "(allowed: action, service, name, label, ports, source, comment)",
+    ),
+    "unknown direction": (
+        {"web": table().replace("direction: inbound", "direction: sideways")},
+        "snippets/web.yml:3: unknown direction 'sideways' (allowed: inbound, outbound)",
+    ),
+    "example address outside the documentation ranges": (
+        {"placeholders": PLACEHOLDERS.replace("203.0.113.10", "10.0.0.1")},
+        "snippets/placeholders.yml:5: example address 10.0.0.1 is not in a documentation range "
+        "(allowed: 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24)",
+    ),
+    "ipv4 example given as ipv6": (
+        {"placeholders": PLACEHOLDERS.replace("203.0.113.10", "2001:db8::1")},
+        "snippets/placeholders.yml:5: '2001:db8::1' is not an IPv4 address",
+    ),
+    "incomplete policies": (
+        {"web": table().replace("policies: {input: drop, forward: drop, output: accept}", "policies: {input: drop}")},
+        "snippets/web.yml:4: policies is missing 'forward' (required: input, forward, output)",
+    ),
+    "unknown policy": (
+        {"web": table().replace("input: drop", "input: reject")},
+        "snippets/web.yml:4: unknown policy 'reject' (allowed: accept, drop)",
+    ),
+    "extends an unknown table": (
+        {"extra": "kind: table\nid: extra\ndirection: inbound\nextends: webb\nrules: []\n"},
+        "snippets/extra.yml:2: table 'extra' extends unknown table 'webb' (known: web)",
+    ),
+    "extends in a loop": (
+        {
+            "a": "kind: table\nid: a\ndirection: inbound\nextends: b\nrules: []\n",
+            "b": "kind: table\nid: b\ndirection: inbound\nextends: a\nrules: []\n",
+        },
+        "snippets/a.yml:2: tables extend each other in a loop: a -> b -> a",
+    ),
+    "helper service in an outbound rule": (
+        {
+            "services": SERVICES + "  - id: ftp\n    name: FTP\n    ports: [21/tcp]\n    helper: ftp\n"
+            "    label: {en: File transfer, fr: Transfert de fichiers}\n",
+            "out": "kind: table\nid: out\ndirection: outbound\nextends: web\nrules:\n"
+            "  - service: ftp\n    action: accept\n",
+        },
+        "snippets/out.yml:6: service 'ftp' needs the conntrack ftp helper, which tables attach "
+        "on inbound rules only",
+    ),
+    "reserved table id": (
+        {"web": table().replace("id: web", "id: services")},
+        "snippets/web.yml:2: table id 'services' is reserved for the services catalogue",
+    ),
+    "invalid id": (
+        {"web": table().replace("id: web", "id: Web_Rules")},
+        "snippets/web.yml:2: table id 'Web_Rules' is not a valid id (a lowercase letter, then "
+        "lowercase letters, digits or '-'; 32 characters at most)",
+    ),
+    "multi-line label": (
+        {"services": SERVICES.replace("en: Remote administration", "en: |\n        two\n        lines")},
+        "snippets/services.yml:7: label 'en' text must be a single line",
+    ),
+}
+
+
+@pytest.mark.parametrize("files, expected", CASES.values(), ids=CASES.keys())
+def test_broken_file_is_reported_with_its_place(tmp_path, files, expected):
+    with pytest.raises(DataError) as caught:
+        load(tmp_path, **files)
+    assert str(caught.value) == expected
+
+
+def test_the_base_files_of_these_cases_are_valid(tmp_path):
+    """Control: without a broken file the same directory loads, so each case fails for its own reason."""
+    catalogue = load(tmp_path)
+    assert list(catalogue.tables) == ["web"]
+    assert catalogue.ruleset("web").rules[0].ports[0].first == 22
+
+
+def test_there_are_at_least_fifteen_distinct_broken_files():
+    assert len({message for _, message in CASES.values()}) >= 15
+
+
+def test_the_real_snippets_load():
+    catalogue = load_catalogue("snippets")
+    assert {"inbound-minimum", "inbound-optional", "outbound-default"} <= set(catalogue.tables)

@@ -1,0 +1,77 @@
+"""Markers: each valid one expands in every language; a bad one fails naming page and line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fwguide import LANGUAGES
+from fwguide.errors import DataError
+from fwguide.loader import load_catalogue
+from fwguide.markers import check_pages, expand
+
+from support import ROOT
+
+CATALOGUE = load_catalogue(ROOT / "tests/golden/snippets", display_root=ROOT)
+PAGE = "# Title\n\nText.\n\n<!-- fw:table {id} -->\n\nMore text.\n"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_marker_is_replaced_and_text_around_it_kept(lang):
+    out = expand(PAGE.format(id="base"), CATALOGUE, lang, "docs/x.md")
+    assert "fw:table" not in out
+    assert out.startswith("# Title\n\nText.\n\n")
+    assert out.endswith("\n\nMore text.\n")
+    assert 'data-table="base"' in out
+    assert "ADMIN_IPV4=192.0.2.10" in out
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The text of every fenced block of expanded Markdown."""
+    return re.findall(r"``` \w+\n(.*?)^ *```$", markdown, re.DOTALL | re.MULTILINE)
+
+
+def test_the_code_is_the_same_in_every_language_and_the_words_are_not():
+    en, fr = (expand(PAGE.format(id="base"), CATALOGUE, lang, "x.md") for lang in ("en", "fr"))
+    assert len(code_blocks(en)) == 5
+    assert code_blocks(en) == code_blocks(fr)
+    assert "Protocol" in en and "Protocole" in fr and "Protocole" not in en
+
+
+def test_services_marker_renders_the_catalogue():
+    out = expand(PAGE.format(id="services"), CATALOGUE, "fr", "x.md")
+    assert "| FTP | TCP | 21 | Transfert de fichiers |" in out
+
+
+@pytest.mark.parametrize("line, message", [
+    ("<!-- fw:table nowhere -->",
+     "docs/fr/page.md:5: unknown table 'nowhere' in marker (known: services, base, served, strict)"),
+    ("<!-- fw:tabel base -->",
+     "docs/fr/page.md:5: malformed marker '<!-- fw:tabel base -->' "
+     "(expected <!-- fw:table TABLE-ID -->, alone on its line)"),
+    ("<!-- fw:table base",
+     "docs/fr/page.md:5: malformed marker '<!-- fw:table base' "
+     "(expected <!-- fw:table TABLE-ID -->, alone on its line)"),
+    ("See <!-- fw:table base --> here",
+     "docs/fr/page.md:5: malformed marker '<!-- fw:table base -->' "
+     "(expected <!-- fw:table TABLE-ID -->, alone on its line)"),
+])
+def test_bad_marker_names_the_page_and_line(line, message):
+    with pytest.raises(DataError) as caught:
+        expand(PAGE.replace("<!-- fw:table {id} -->", line), CATALOGUE, "fr", "docs/fr/page.md")
+    assert str(caught.value) == message
+
+
+def test_check_pages_reads_every_page_before_the_build(tmp_path):
+    (tmp_path / "docs/en").mkdir(parents=True)
+    (tmp_path / "docs/en/ok.md").write_text(PAGE.format(id="base"))
+    assert check_pages(tmp_path / "docs", CATALOGUE, tmp_path) == 1
+    (tmp_path / "docs/en/bad.md").write_text("x\n<!-- fw:table gone -->\n")
+    with pytest.raises(DataError, match=r"^docs/en/bad.md:2: unknown table 'gone'"):
+        check_pages(tmp_path / "docs", CATALOGUE, tmp_path)
+
+
+def test_other_html_comments_are_left_alone():
+    text = "<!-- a note for editors -->\n<!-- fwd: not ours -->\n"
+    assert expand(text, CATALOGUE, "en", "x.md") == text

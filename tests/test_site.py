@@ -1,0 +1,229 @@
+"""The strict bilingual build, read back from its HTML as a reader's browser gets it."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fwguide.loader import load_catalogue
+from fwguide.markers import MARKER_RE
+from fwguide.render.markdown import frontends
+
+from support import ROOT
+
+LANGS = {"en": "", "fr": "fr/"}  # language -> path prefix in the built site
+PAGES = sorted(p.relative_to(ROOT / "docs/en").as_posix() for p in (ROOT / "docs/en").rglob("*.md"))
+
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project, capture_output=True, text=True, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def built(site: Path, lang: str, page: str) -> str:
+    return (site / LANGS[lang] / page_url(page) / "index.html").read_text(encoding="utf-8")
+
+
+def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
+    """(table id, tab label, text a reader copies) for every command block of a built page."""
+    blocks = []
+    for chunk in page_html.split('<div class="fw-table" data-table="')[1:]:
+        table_id = chunk.split('"', 1)[0]
+        chunk = chunk.split('<div class="fw-table"', 1)[0]
+        labels = [_text(label) for label in re.findall(r'<label for="__tabbed_[^"]*">(.*?)</label>', chunk)]
+        codes = [_text(code) for code in re.findall(r"<pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>", chunk, re.S)]
+        assert len(labels) == len(codes), f"{table_id}: {len(labels)} tabs but {len(codes)} code blocks"
+        blocks += [(table_id, label, code) for label, code in zip(labels, codes)]
+    return blocks
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def source_markers(lang: str, page: str) -> list[str]:
+    text = (ROOT / "docs" / lang / page).read_text(encoding="utf-8")
+    return [m.group("id") for m in MARKER_RE.finditer(text)]
+
+
+def test_both_languages_have_every_page(site):
+    assert PAGES, "docs/en has no page"
+    assert PAGES == sorted(p.relative_to(ROOT / "docs/fr").as_posix() for p in (ROOT / "docs/fr").rglob("*.md"))
+    for lang in LANGS:
+        for page in PAGES:
+            assert f'<html lang="{lang}"' in built(site, lang, page), (lang, page)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_marker_is_expanded_and_none_is_left(site, lang, page):
+    page_html = built(site, lang, page)
+    assert "fw:table" not in page_html
+    wanted = [m for m in source_markers(lang, page) if m != "services"]
+    assert re.findall(r'<div class="fw-table" data-table="([^"]+)"', page_html) == wanted
+    tables = {table for table, _, _ in command_blocks(page_html)}
+    assert tables == set(wanted)
+
+
+def test_the_guide_has_its_tables():
+    assert source_markers("en", "basics.md") == [
+        "services", "inbound-minimum", "inbound-optional", "inbound-ssh-admin", "outbound-default"
+    ]
+
+
+def test_every_block_is_what_the_renderer_wrote_byte_for_byte(site):
+    """What a reader copies from the page is exactly the renderer's text (HTML changed nothing)."""
+    catalogue = load_catalogue(ROOT / "snippets", display_root=ROOT)
+    by_label = {f.label: f for f in frontends()}
+    count = 0
+    for lang in LANGS:
+        for page in PAGES:
+            for table_id, label, code in command_blocks(built(site, lang, page)):
+                assert code == by_label[label].render(catalogue.ruleset(table_id)), (lang, page, table_id, label)
+                count += 1
+    assert count == len(LANGS) * 4 * len(frontends())
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_command_blocks_are_identical_in_english_and_french(site, page):
+    en, fr = (command_blocks(built(site, lang, page)) for lang in LANGS)
+    assert en == fr
+
+
+def test_tab_labels_are_the_frontends_in_order(site):
+    blocks = command_blocks(built(site, "fr", "basics.md"))
+    first_table = [label for table, label, _ in blocks if table == "inbound-minimum"]
+    assert first_table == [f.label for f in frontends()]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_french_page_is_in_french(site, page):
+    page_html = built(site, "fr", page)
+    source = (ROOT / "docs/fr" / page).read_text(encoding="utf-8")
+    title = re.search(r"^# (.+)$", source, re.M).group(1)
+    assert re.search(rf"<h1[^>]*>{re.escape(html.escape(title, quote=False))}", page_html)
+    if "fw:table" in source:
+        assert "<th>Protocole</th>" in page_html and "<th>Protocol</th>" not in page_html
+        assert "politique par défaut" in page_html
+        assert "Tout autre trafic entrant" in page_html
+
+
+@pytest.mark.parametrize("lang, other", [("en", "fr"), ("fr", "en")])
+@pytest.mark.parametrize("page", PAGES)
+def test_language_switcher_links_to_the_same_page(site, lang, other, page):
+    here = "/" + LANGS[lang] + page_url(page)
+    links = {h: a for a, h in re.findall(r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link"', built(site, lang, page))}
+    assert resolve(here, links[other]) == "/" + LANGS[other] + page_url(page)
+
+
+def page_url(page: str) -> str:
+    url = page.removesuffix(".md")
+    return "" if url == "index" else url + "/"
+
+
+def resolve(here: str, href: str) -> str:
+    """A link's target path from the site's root; absolute links carry site_url's path."""
+    base = urllib.parse.urlparse(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]).path
+    if href.startswith("/"):
+        assert href.startswith(base), href
+        return "/" + href.removeprefix(base)
+    return urllib.parse.urljoin(here, href)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_copy_button_is_on_for_every_command_block(site, lang):
+    """Material adds the copy button in the browser to every code block unless it is `.no-copy`."""
+    page_html = built(site, lang, "basics.md")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', page_html).group(1))
+    assert "content.code.copy" in config["features"]
+    assert "content.tabs.link" in config["features"]
+    assert "no-copy" not in page_html
+    assert len(command_blocks(page_html)) == 4 * len(frontends())
+
+
+def test_search_indexes_both_languages(site):
+    index = json.loads((site / "search/search_index.json").read_text())
+    assert set(index["config"]["lang"]) == {"en", "fr"}
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    for lang, prefix in LANGS.items():
+        for page in PAGES:
+            assert prefix + page_url(page) in locations
+    french = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("fr/"))
+    assert "pare-feu" in french
+
+
+def test_no_request_leaves_the_site(site):
+    """No font, script, style or image from another host: every src/href of a resource is local."""
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<(?:link|script|img|iframe|source)\b[^>]*>", text):
+            if "rel=\"canonical\"" in tag or "rel=\"alternate\"" in tag:
+                continue
+            url = re.search(r'(?:src|href)="([^"]*)"', tag)
+            assert url is None or not re.match(r"(https?:)?//", url.group(1)), (path, tag)
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+# A broken input fails the build with its place, and leaves nothing behind.
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("mkdocs.yml", "docs", "hooks", "snippets", "fwguide"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
+    return copy
+
+
+def test_broken_data_file_fails_the_build_with_its_place(project):
+    path = project / "snippets/inbound-minimum.yml"
+    text = path.read_text()
+    path.write_text(text.replace("service: http\n", "service: http\n    comment: web`reboot`\n", 1))
+    line = text.split("\n").index("  - service: http") + 2
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode != 0
+    assert (
+        f"snippets/inbound-minimum.yml:{line}: comment 'web`reboot`' contains '`', which is not allowed"
+        in result.stderr
+    ), result.stderr
+    assert not (project / "site").exists()
+
+
+def test_unknown_marker_fails_the_build_naming_the_page(project):
+    page = project / "docs/fr/basics.md"
+    text = page.read_text()
+    page.write_text(text.replace("<!-- fw:table outbound-default -->", "<!-- fw:table outbound-defaut -->"))
+    line = text.split("\n").index("<!-- fw:table outbound-default -->") + 1
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode != 0
+    assert f"docs/fr/basics.md:{line}: unknown table 'outbound-defaut' in marker" in result.stderr, result.stderr
+    assert not (project / "site").exists()
+
+
+def test_the_copied_project_builds_when_nothing_is_broken(project):
+    """Control for the two tests above: the copy itself builds."""
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode == 0, result.stderr
+    assert (project / "site/fr/basics/index.html").exists()
