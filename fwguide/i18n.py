@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
         "everything_else_outbound": "All other outgoing traffic",
         "default_policy": "{action} (default policy)",
         "placeholder_cell": "{label} (`{variables}`)",
+        "service_cell": "{name}: {label}",
         "note_commands": (
             "Paste as root. These lines replace the {family} filter rules; connections already "
             "open, your SSH session included, are accepted before the default policy closes."
@@ -61,17 +62,19 @@ TEXT: dict[str, dict[str, str]] = {
         "everything_else_outbound": "Tout autre trafic sortant",
         "default_policy": "{action} (politique par défaut)",
         "placeholder_cell": "{label} (`{variables}`)",
+        # French typography: a non-breaking space before the colon.
+        "service_cell": "{name}\u00a0: {label}",
         "note_commands": (
-            "À coller dans un shell root. Ces lignes remplacent les règles de filtrage {family} ; "
+            "À coller dans un shell root. Ces lignes remplacent les règles de filtrage {family}\u00a0; "
             "les connexions déjà ouvertes, dont votre session SSH, sont acceptées avant que la "
             "politique par défaut ne se referme."
         ),
         "note_restore": (
-            "Enregistrez ce contenu dans `{path}` et chargez-le avec `{tool}` : tout le jeu de "
+            "Enregistrez ce contenu dans `{path}` et chargez-le avec `{tool}`\u00a0: tout le jeu de "
             "règles {family} est remplacé d'un seul coup."
         ),
         "note_nftables": (
-            "Enregistrez ce contenu dans un fichier et chargez-le avec `nft -f` : il remplace sa "
+            "Enregistrez ce contenu dans un fichier et chargez-le avec `nft -f`\u00a0: il remplace sa "
             "propre table (`inet {table}`), IPv4 et IPv6 ensemble, d'un seul coup, sans toucher "
             "aux autres tables."
         ),
@@ -81,7 +84,7 @@ TEXT: dict[str, dict[str, str]] = {
         "example_in_line": "l'exemple de la ligne {lines}",
         "examples_in_lines": "les exemples des lignes {lines}",
         "note_fill_literal": (
-            "Avant de le charger, remplacez l'adresse d'exemple {examples} par {label} : "
+            "Avant de le charger, remplacez l'adresse d'exemple {examples} par {label}\u00a0: "
             "ce format de fichier n'a pas de variables."
         ),
         "and": "et",

@@ -79,7 +79,7 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
             source, destination = _ends(direction, peer, t("this_server"))
             for port in rule.ports:
                 rows.append([
-                    _cell(f"{rule.name}: {rule.label[lang]}"),
+                    t("service_cell", name=rule.name, label=_cell(rule.label[lang])),
                     port.protocol.upper(),
                     source,
                     destination,
