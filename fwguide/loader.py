@@ -49,7 +49,6 @@ SAFE_TEXT_ALLOWED = "letters, digits, space and . _ : / + -, starting with a let
 SAFE_TEXT_MAX = 64
 
 STR_TAG = "tag:yaml.org,2002:str"
-BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
 
 

@@ -9,6 +9,7 @@ also feeds every one of them to the real tools. After a deliberate change to a r
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,17 @@ from fwguide.loader import load_catalogue
 from fwguide.render import markdown
 
 GOLDEN = Path(__file__).parent / "golden"
+
+
+def rules_table_file(ruleset, lang: str) -> str:
+    return markdown.rules_table(ruleset, lang) + "\n"
+
+
 CATALOGUE = load_catalogue(GOLDEN / "snippets", display_root=GOLDEN)
 
 RENDERERS = {
     **{f.label: f.render for f in markdown.frontends()},
-    **{f"table.{lang}.md": (lambda lang: lambda r: markdown.rules_table(r, lang) + "\n")(lang) for lang in LANGUAGES},
+    **{f"table.{lang}.md": partial(rules_table_file, lang=lang) for lang in LANGUAGES},
 }
 CASES = [(t, name) for t in CATALOGUE.tables for name in RENDERERS]
 

@@ -53,7 +53,7 @@ def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
         labels = [_text(label) for label in re.findall(r'<label for="__tabbed_[^"]*">(.*?)</label>', chunk)]
         codes = [_text(code) for code in re.findall(r"<pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>", chunk, re.S)]
         assert len(labels) == len(codes), f"{table_id}: {len(labels)} tabs but {len(codes)} code blocks"
-        blocks += [(table_id, label, code) for label, code in zip(labels, codes)]
+        blocks += [(table_id, label, code) for label, code in zip(labels, codes, strict=True)]
     return blocks
 
 
@@ -165,7 +165,7 @@ def test_search_indexes_both_languages(site):
     index = json.loads((site / "search/search_index.json").read_text())
     assert set(index["config"]["lang"]) == {"en", "fr"}
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
-    for lang, prefix in LANGS.items():
+    for prefix in LANGS.values():
         for page in PAGES:
             assert prefix + page_url(page) in locations
     french = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("fr/"))
