@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from fwguide.markers import MARKER_RE
+
 ROOT = Path(__file__).resolve().parent.parent
+LANGS = {"en": "", "fr": "fr/"}  # language -> path prefix in the built site
+PAGES = sorted(p.relative_to(ROOT / "docs/en").as_posix() for p in (ROOT / "docs/en").rglob("*.md"))
 
 
 def require(condition: bool, reason: str) -> None:
@@ -27,3 +34,83 @@ def private_netns_prefix() -> list[str]:
     probe = subprocess.run([*prefix, "true"], capture_output=True, text=True)
     require(probe.returncode == 0, f"cannot create a network namespace: {probe.stderr.strip()}")
     return prefix
+
+
+# The built site
+
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project, capture_output=True, text=True, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+def page_url(page: str) -> str:
+    url = page.removesuffix(".md")
+    return "" if url == "index" else url + "/"
+
+
+def built(site: Path, lang: str, page: str) -> str:
+    return (site / LANGS[lang] / page_url(page) / "index.html").read_text(encoding="utf-8")
+
+
+def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
+    """(table id, tab label, text a reader copies) for every command block of a built page."""
+    blocks = []
+    for chunk in page_html.split('<div class="fw-table" data-table="')[1:]:
+        table_id = chunk.split('"', 1)[0]
+        chunk = chunk.split('<div class="fw-table"', 1)[0]
+        labels = [_text(label) for label in re.findall(r'<label for="__tabbed_[^"]*">(.*?)</label>', chunk)]
+        codes = [_text(code) for code in re.findall(r"<pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>", chunk, re.S)]
+        assert len(labels) == len(codes), f"{table_id}: {len(labels)} tabs but {len(codes)} code blocks"
+        blocks += [(table_id, label, code) for label, code in zip(labels, codes, strict=True)]
+    return blocks
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def source_markers(lang: str, page: str) -> list[str]:
+    text = (ROOT / "docs" / lang / page).read_text(encoding="utf-8")
+    return [m.group("id") for m in MARKER_RE.finditer(text)]
+
+
+# The host, as the namespace lab must leave it
+
+
+def host_state() -> dict[str, str]:
+    """The host's firewall, interfaces, addresses, routes and policy rules, normalised.
+
+    Legacy iptables tables are listed from /proc (reading them with iptables-legacy-save
+    would create them); lifetimes and counters, which change on their own, are removed.
+    """
+    def run(*argv: str) -> str:
+        if shutil.which(argv[0]) is None:
+            return f"({argv[0]} not installed)"
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        return result.stdout + result.stderr
+
+    state = {
+        "nft list ruleset": run("nft", "list", "ruleset"),
+        "ip link": run("ip", "-o", "link", "show"),
+        "ip addr": re.sub(r"valid_lft \S+ preferred_lft \S+", "", run("ip", "-o", "addr", "show")),
+        "ip route": re.sub(r"expires \S+", "", run("ip", "route", "show", "table", "all")),
+        "ip -6 route": re.sub(r"expires \S+", "", run("ip", "-6", "route", "show", "table", "all")),
+        "ip rule": run("ip", "rule") + run("ip", "-6", "rule"),
+    }
+    for name in ("ip_tables_names", "ip6_tables_names"):
+        proc = Path("/proc/net") / name
+        state[str(proc)] = proc.read_text() if proc.exists() else "(absent)"
+    for tool, names in (("iptables-legacy-save", "ip_tables_names"), ("ip6tables-legacy-save", "ip6_tables_names")):
+        if state[f"/proc/net/{names}"].strip() not in ("", "(absent)"):
+            saved = run(tool)
+            state[tool] = "\n".join(re.sub(r"\[\d+:\d+\]$", "", line) for line in saved.splitlines()
+                                    if not line.startswith("#"))
+    return state
+
+
+def state_diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return [key for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]

@@ -6,8 +6,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
-import sys
 import urllib.parse
 from pathlib import Path
 
@@ -15,56 +13,9 @@ import pytest
 import yaml
 
 from fwguide.loader import load_catalogue
-from fwguide.markers import MARKER_RE
 from fwguide.render.markdown import frontends
 
-from support import ROOT
-
-LANGS = {"en": "", "fr": "fr/"}  # language -> path prefix in the built site
-PAGES = sorted(p.relative_to(ROOT / "docs/en").as_posix() for p in (ROOT / "docs/en").rglob("*.md"))
-
-
-def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=project, capture_output=True, text=True, timeout=300,
-        env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
-    )
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-def built(site: Path, lang: str, page: str) -> str:
-    return (site / LANGS[lang] / page_url(page) / "index.html").read_text(encoding="utf-8")
-
-
-def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
-    """(table id, tab label, text a reader copies) for every command block of a built page."""
-    blocks = []
-    for chunk in page_html.split('<div class="fw-table" data-table="')[1:]:
-        table_id = chunk.split('"', 1)[0]
-        chunk = chunk.split('<div class="fw-table"', 1)[0]
-        labels = [_text(label) for label in re.findall(r'<label for="__tabbed_[^"]*">(.*?)</label>', chunk)]
-        codes = [_text(code) for code in re.findall(r"<pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>", chunk, re.S)]
-        assert len(labels) == len(codes), f"{table_id}: {len(labels)} tabs but {len(codes)} code blocks"
-        blocks += [(table_id, label, code) for label, code in zip(labels, codes, strict=True)]
-    return blocks
-
-
-def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
-
-
-def source_markers(lang: str, page: str) -> list[str]:
-    text = (ROOT / "docs" / lang / page).read_text(encoding="utf-8")
-    return [m.group("id") for m in MARKER_RE.finditer(text)]
-
+from support import LANGS, PAGES, ROOT, built, command_blocks, mkdocs_build, page_url, source_markers
 
 def test_both_languages_have_every_page(site):
     assert PAGES, "docs/en has no page"
@@ -134,11 +85,6 @@ def test_language_switcher_links_to_the_same_page(site, lang, other, page):
     here = "/" + LANGS[lang] + page_url(page)
     links = {h: a for a, h in re.findall(r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link"', built(site, lang, page))}
     assert resolve(here, links[other]) == "/" + LANGS[other] + page_url(page)
-
-
-def page_url(page: str) -> str:
-    url = page.removesuffix(".md")
-    return "" if url == "index" else url + "/"
 
 
 def resolve(here: str, href: str) -> str:

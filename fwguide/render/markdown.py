@@ -19,7 +19,8 @@ from . import iptables, nftables
 class Frontend:
     """One tab: its label (the same words in every language), code language and renderer.
 
-    `apply` is how a reader applies the block, its text arriving on standard input.
+    `apply` is how a reader applies the block, its text arriving on standard input;
+    `families` are the IP versions the block sets up.
     """
 
     label: str
@@ -27,20 +28,26 @@ class Frontend:
     render: Callable[[Ruleset], str]
     note: Callable[[Ruleset, str], str]
     apply: tuple[str, ...]
+    families: tuple[int, ...]
+
+    @property
+    def uses_iptables(self) -> bool:
+        """Whether the block runs iptables tools, and so depends on their backend."""
+        return self.apply[0] != "nft"
 
 
 def frontends() -> tuple[Frontend, ...]:
     """The tabs of every rule table, in the order the page shows them."""
     return (
         Frontend("iptables", "bash", lambda r: iptables.render_commands(r, 4),
-                 lambda r, lang: _note_commands(r, lang, 4), ("bash", "-euo", "pipefail")),
+                 lambda r, lang: _note_commands(r, lang, 4), ("bash", "-euo", "pipefail"), (4,)),
         Frontend("ip6tables", "bash", lambda r: iptables.render_commands(r, 6),
-                 lambda r, lang: _note_commands(r, lang, 6), ("bash", "-euo", "pipefail")),
+                 lambda r, lang: _note_commands(r, lang, 6), ("bash", "-euo", "pipefail"), (6,)),
         Frontend("rules.v4", "text", lambda r: iptables.render_restore(r, 4),
-                 lambda r, lang: _note_restore(r, lang, 4), ("iptables-restore",)),
+                 lambda r, lang: _note_restore(r, lang, 4), ("iptables-restore",), (4,)),
         Frontend("rules.v6", "text", lambda r: iptables.render_restore(r, 6),
-                 lambda r, lang: _note_restore(r, lang, 6), ("ip6tables-restore",)),
-        Frontend("nftables", "text", nftables.render_ruleset, _note_nftables, ("nft", "-f", "-")),
+                 lambda r, lang: _note_restore(r, lang, 6), ("ip6tables-restore",), (6,)),
+        Frontend("nftables", "text", nftables.render_ruleset, _note_nftables, ("nft", "-f", "-"), (4, 6)),
     )
 
 

@@ -1,0 +1,277 @@
+"""Throw-away network namespaces, with a guard that keeps every command out of the host's.
+
+A `Lab` names its namespaces `fwg-<pid>-<random>-<role>`, so two runs never collide and a
+later run can tell which leftovers belong to a process that died without cleaning up
+(SIGKILL): it removes those before it starts. Everything a lab created is removed when it
+closes, whether the code inside raised, was interrupted (Ctrl-C) or terminated (SIGTERM).
+
+Root uses `ip netns` directly. Without root, the whole lab runs inside
+`unshare --user --map-root-user --net --mount` (see `runner.py`), where a private /run makes
+`ip netns` work the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+NETNS_DIR = Path("/run/netns")
+NAME_RE = re.compile(r"fwg-(\d+)-[0-9a-f]+-")
+# Namespaces the lab must never enter: its own, plus any an outer runner passes down.
+FORBIDDEN_ENV = "FWGUIDE_FORBIDDEN_NETNS"
+GUARD_EXIT = 97
+REPLY_TIMEOUT = 30.0  # seconds an agent may take to answer one request
+# Runs first in every command the lab starts in a namespace: `$0` is the forbidden list.
+GUARD = (
+    'here=$(readlink /proc/self/ns/net); case " $0 " in *" $here "*) '
+    'echo "fwguide lab: refusing to run in a forbidden network namespace ($here)" >&2; '
+    f'exit {GUARD_EXIT};; esac; exec "$@"'
+)
+IPTABLES_TOOLS = ("iptables", "ip6tables")
+IPTABLES_SUFFIXES = ("", "-save", "-restore")
+BACKENDS = ("nft", "legacy")
+
+
+class LabError(RuntimeError):
+    """The lab itself could not do its job (as opposed to a firewall that misbehaves)."""
+
+
+class HostNamespaceError(LabError):
+    """A command was about to run in the host's network namespace; nothing was run."""
+
+
+def netns_id(path: str | Path) -> str:
+    """The kernel's name for the network namespace at `path`, e.g. `net:[4026531840]`."""
+    return f"net:[{os.stat(path).st_ino}]"
+
+
+def forbidden_namespaces() -> list[str]:
+    """The lab process's own network namespace and those listed by an outer runner."""
+    inherited = os.environ.get(FORBIDDEN_ENV, "").split()
+    return sorted({netns_id("/proc/self/ns/net"), *inherited})
+
+
+def ensure_not_forbidden(path: str | Path) -> None:
+    """Raise HostNamespaceError when `path` is the host's (or another forbidden) namespace."""
+    ns = netns_id(path)
+    if ns in forbidden_namespaces():
+        raise HostNamespaceError(f"{path} is a forbidden network namespace ({ns}); refusing to use it")
+
+
+def guarded(argv: list[str]) -> list[str]:
+    """`argv` behind the shell guard: it exits 97 without running argv in a forbidden namespace."""
+    return ["sh", "-c", GUARD, " ".join(forbidden_namespaces()), *argv]
+
+
+def list_lab_namespaces() -> list[str]:
+    """Names of the namespaces any lab run created and that still exist."""
+    if not NETNS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in NETNS_DIR.iterdir() if NAME_RE.match(p.name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_stale() -> list[str]:
+    """Delete namespaces left by lab processes that no longer exist; returns their names."""
+    removed = []
+    for name in list_lab_namespaces():
+        match = NAME_RE.match(name)
+        if match and not _alive(int(match.group(1))):
+            subprocess.run(["ip", "netns", "delete", name], capture_output=True)
+            removed.append(name)
+    return removed
+
+
+@dataclass
+class Namespace:
+    role: str
+    name: str
+
+    @property
+    def path(self) -> Path:
+        return NETNS_DIR / self.name
+
+
+@dataclass
+class Agent:
+    """A running `fwguide.lab.agent` in one namespace."""
+
+    ns: Namespace
+    process: subprocess.Popen
+
+    def send(self, request: dict) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+
+    def receive(self, timeout: float = REPLY_TIMEOUT) -> dict:
+        """The agent's next reply; an agent that does not answer in time is killed."""
+        assert self.process.stdout is not None
+        watchdog = threading.Timer(timeout, self.process.kill)
+        watchdog.start()
+        try:
+            line = self.process.stdout.readline()
+        finally:
+            watchdog.cancel()
+        if not line:
+            err = self.process.stderr.read() if self.process.stderr else ""
+            raise LabError(f"agent in {self.ns.role} exited: {err.strip()}")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise LabError(f"agent in {self.ns.role}: {reply['error']}")
+        return reply
+
+    def call(self, request: dict) -> dict:
+        self.send(request)
+        return self.receive()
+
+
+@dataclass
+class Lab:
+    """A set of namespaces and agents with one lifetime; use it as a context manager."""
+
+    prefix: str = field(default_factory=lambda: f"fwg-{os.getpid()}-{secrets.token_hex(3)}")
+    namespaces: list[Namespace] = field(default_factory=list)
+    agents: list[Agent] = field(default_factory=list)
+    tmp: Path | None = None
+    _old_handlers: dict = field(default_factory=dict)
+
+    def __enter__(self) -> Lab:
+        if shutil.which("ip") is None:
+            raise LabError("the `ip` command (iproute2) is not installed")
+        reap_stale()
+        self.tmp = Path(tempfile.mkdtemp(prefix="fwguide-lab-"))
+        self._trap_signals()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # Namespaces and commands
+
+    def add(self, role: str) -> Namespace:
+        ns = Namespace(role, f"{self.prefix}-{role}")
+        self.namespaces.append(ns)  # before creating it, so close() removes a half-made one
+        subprocess.run(["ip", "netns", "add", ns.name], check=True, capture_output=True, text=True)
+        ensure_not_forbidden(ns.path)
+        return ns
+
+    def command(self, ns: Namespace, argv: list[str]) -> list[str]:
+        """The full command line that runs argv in `ns`, guard included."""
+        if ns not in self.namespaces:
+            raise LabError(f"{ns.name} was not created by this lab")
+        ensure_not_forbidden(ns.path)
+        return ["ip", "netns", "exec", ns.name, *guarded(argv)]
+
+    def run(self, ns: Namespace, argv: list[str], *, input: str | None = None, env: dict | None = None,
+            check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+        result = subprocess.run(self.command(ns, argv), input=input, capture_output=True, text=True,
+                                env=env, timeout=timeout)
+        if result.returncode == GUARD_EXIT:
+            raise HostNamespaceError(result.stderr.strip())
+        if check and result.returncode != 0:
+            raise LabError(f"in {ns.role}: {' '.join(argv)}: exit {result.returncode}: {result.stderr.strip()}")
+        return result
+
+    def batch(self, ns: Namespace, commands: list[str]) -> None:
+        """Several `ip` commands in one process, inside `ns` (via `ip -n`)."""
+        ensure_not_forbidden(ns.path)
+        result = subprocess.run(["ip", "-n", ns.name, "-batch", "-"], input="\n".join(commands) + "\n",
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise LabError(f"ip -batch in {ns.role}: {result.stderr.strip()}")
+
+    def agent(self, ns: Namespace, *, scapy: bool = False) -> Agent:
+        """Start the helper agent in `ns`; `receive()` its "ready" line before use.
+
+        `scapy` loads scapy in the background at once, for an agent that will craft packets.
+        """
+        flags = ["--preload-scapy"] if scapy else []
+        argv = [sys.executable, "-m", "fwguide.lab.agent", *flags, *forbidden_namespaces()]
+        process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        agent = Agent(ns, process)
+        self.agents.append(agent)
+        return agent
+
+    def backend_path(self, backend: str) -> str:
+        """A PATH whose iptables* commands are those of one backend (nft or legacy)."""
+        if backend not in BACKENDS:
+            raise LabError(f"unknown iptables backend {backend!r} (known: {', '.join(BACKENDS)})")
+        assert self.tmp is not None
+        bindir = self.tmp / f"iptables-{backend}"
+        if not bindir.exists():
+            bindir.mkdir()
+            for tool in IPTABLES_TOOLS:
+                for suffix in IPTABLES_SUFFIXES:
+                    target = shutil.which(f"{tool}-{backend}{suffix}")
+                    if target is None:
+                        raise LabError(f"{tool}-{backend}{suffix} is not installed")
+                    (bindir / f"{tool}{suffix}").symlink_to(target)
+        return f"{bindir}:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    # Cleanup
+
+    def close(self) -> None:
+        try:
+            for agent in self.agents:
+                if agent.process.poll() is None:
+                    agent.process.kill()
+                agent.process.wait()
+                for stream in (agent.process.stdin, agent.process.stdout, agent.process.stderr):
+                    if stream:
+                        stream.close()
+            self.agents.clear()
+            failed = []
+            for ns in reversed(self.namespaces):
+                if ns.path.exists():
+                    result = subprocess.run(["ip", "netns", "delete", ns.name], capture_output=True, text=True)
+                    if result.returncode != 0:
+                        failed.append(f"{ns.name}: {result.stderr.strip()}")
+            self.namespaces.clear()
+            if self.tmp is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                self.tmp = None
+            if failed:
+                raise LabError("could not remove: " + "; ".join(failed))
+        finally:
+            self._restore_signals()
+
+    def _trap_signals(self) -> None:
+        """SIGTERM and SIGHUP unwind like Ctrl-C, so `close()` still runs."""
+        if not _in_main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            self._old_handlers[sig] = signal.signal(sig, _interrupt)
+
+    def _restore_signals(self) -> None:
+        for sig, handler in self._old_handlers.items():
+            signal.signal(sig, handler)
+        self._old_handlers.clear()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()

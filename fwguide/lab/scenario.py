@@ -1,0 +1,352 @@
+"""One scenario: build the lab, apply one block exactly as a reader pastes it, probe, compare.
+
+    server ─┐                       (the VPS: the block is applied here)
+            ├─ internet ─┬─ client-admin   (a placeholder's example address)
+            │            └─ anyone         (an address no rule names)
+            └─ (the internet namespace also answers the server's outbound connections)
+
+Order: build → crafted packets and probes with no firewall (the positive control: the lab
+works, every port answers, closed ports reset) → apply the block → flush neighbour caches
+(IPv6 must then rediscover its neighbours through the firewall) → the same probes again,
+compared with the table, while a twin namespace gets the block twice (its two dumps must
+match each other and the server's).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+from ..loader import load_catalogue
+from ..model import Catalogue
+from ..render.markdown import Frontend, frontends
+from . import plan as planning
+from .netns import Agent, Lab, LabError, Namespace
+
+DEFAULT_TIMEOUT = 0.3  # seconds a dropped probe is given before it counts as blocked
+REACHED = "open"
+TWIN = "twin"
+BLOCKED = ("timeout", "denied")
+
+
+@dataclass
+class Scenario:
+    """One block on one table: what `run_scenario` applies and probes."""
+
+    table: str
+    frontend: str
+    block: str
+    backend: str | None = None  # "nft" or "legacy" for the iptables front-ends
+    snippets: str = "snippets"
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def name(self) -> str:
+        return "/".join(x for x in (self.table, self.frontend, self.backend) if x)
+
+
+@dataclass
+class Probe:
+    direction: str  # inbound: client -> server; outbound: server -> target
+    peer: str  # the client or target role
+    family: int
+    proto: str
+    port: int
+    expected: str  # accept / drop, from the table
+    control: str = ""  # result with no firewall
+    observed: str = ""  # result with the block applied
+
+    @property
+    def ok(self) -> bool:
+        if self.expected == "accept":
+            return self.observed == REACHED
+        return self.observed in BLOCKED
+
+
+@dataclass
+class Crafted:
+    peer: str
+    family: int
+    port: int
+    kind: str  # null / xmas / ack
+    expected: str  # rst / none
+    control: str = ""
+    observed: str = ""
+
+
+@dataclass
+class Report:
+    scenario: Scenario
+    probes: list[Probe] = field(default_factory=list)
+    crafted: list[Crafted] = field(default_factory=list)
+    # The server's ruleset after one application, then a twin namespace's after one and two.
+    dumps: list[str] = field(default_factory=list)
+    apply_errors: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def control_failures(self) -> list[str]:
+        """Where the lab itself did not work without a firewall (so no verdict can be trusted)."""
+        out = [f"control: {_probe_name(p)} got {p.control}, not {REACHED}" for p in self.probes if p.control != REACHED]
+        out += [f"control: {c.kind} to {c.peer} v{c.family} port {c.port} got {c.control}, not rst"
+                for c in self.crafted if c.control != "rst"]
+        return out
+
+    def general_failures(self) -> list[str]:
+        """Failures that are not one probe: the lab, the controls, applying, idempotence."""
+        if self.control_failures():
+            return self.control_failures()  # nothing after a failed control means anything
+        out = [f"apply: {e}" for e in self.apply_errors]
+        if len(self.dumps) == 3:
+            if self.dumps[1] != self.dumps[2]:
+                out.append("applying the block twice does not give the same ruleset as applying it once")
+            if self.dumps[0] != self.dumps[1]:
+                out.append("the block gave different rulesets in two fresh namespaces")
+        return out
+
+    def failures(self) -> list[str]:
+        """Every way the block did not behave as its table says; empty when it did."""
+        out = self.general_failures()
+        if self.control_failures():
+            return out
+        out += [f"{_probe_name(p)}: table says {p.expected}, observed {p.observed}" for p in self.probes if not p.ok]
+        out += [f"crafted {c.kind} to {c.peer} v{c.family} port {c.port}: expected {c.expected}, observed {c.observed}"
+                for c in self.crafted if c.observed != c.expected]
+        return out
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        data = dict(data)
+        data["scenario"] = Scenario(**data["scenario"])
+        data["probes"] = [Probe(**p) for p in data["probes"]]
+        data["crafted"] = [Crafted(**c) for c in data["crafted"]]
+        return cls(**data)
+
+
+def _probe_name(p: Probe) -> str:
+    arrow = f"{p.peer} -> server" if p.direction == "inbound" else f"server -> {p.peer}"
+    return f"{arrow} IPv{p.family} {p.port}/{p.proto}"
+
+
+def frontend_by_label(label: str) -> Frontend:
+    for frontend in frontends():
+        if frontend.label == label:
+            return frontend
+    raise LabError(f"unknown front-end {label!r}")
+
+
+def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Report:
+    """Run one scenario in this process (root, or inside the runner's user namespace)."""
+    if catalogue is None:
+        catalogue = load_catalogue(scenario.snippets)
+    frontend = frontend_by_label(scenario.frontend)
+    if frontend.uses_iptables and scenario.backend is None:
+        raise LabError(f"{scenario.name}: an iptables front-end needs a backend (nft or legacy)")
+    ruleset = catalogue.ruleset(scenario.table)
+    plan = planning.make_plan(catalogue, ruleset, frontend.families)
+    report = Report(scenario)
+    clock = time.monotonic()
+    with Lab() as lab:
+        hosts = _create(lab, plan)
+        # The crafter starts first: loading scapy is the longest step of the start-up.
+        crafter_role, crafted_port = _crafted_target(ruleset, plan)
+        crafter = lab.agent(hosts[crafter_role], scapy=True) if crafted_port else None
+        _link(lab, plan, hosts)
+        report.timings["build"] = _lap(clock)
+        agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
+        for agent in [*agents.values(), *([crafter] if crafter else [])]:
+            agent.receive()  # the "ready" line: the agent checked its namespace
+        _start_listeners(agents, plan)
+        report.probes = _probes(ruleset, plan)
+        report.crafted = [
+            Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(kind))
+            for family in plan.families for kind in planning.CRAFTED_KINDS
+        ] if crafted_port else []
+        report.timings["start"] = _lap(clock)
+
+        _round(agents, crafter, plan, report, "control", scenario.timeout)
+        report.timings["control"] = _lap(clock)
+        if report.control_failures():
+            return report
+
+        env = {"PATH": lab.backend_path(scenario.backend)} if scenario.backend else None
+        server = hosts[planning.SERVER_ROLE]
+        _apply(lab, server, frontend, scenario.block, env, report)
+        for ns in (server, hosts[planning.INTERNET_ROLE]):
+            lab.batch(ns, ["neigh flush all"])  # both families
+        report.timings["apply"] = _lap(clock)
+        # While the probes wait out their timeout, a twin namespace gets the block twice.
+        twin_dumps: list[str] = []
+        twin = threading.Thread(target=_apply_twice, args=(lab, hosts[TWIN], frontend, scenario.block, env,
+                                                           report, twin_dumps))
+        twin.start()
+        try:
+            _round(agents, crafter, plan, report, "observed", scenario.timeout)
+        finally:
+            twin.join()
+        report.timings["probe"] = _lap(clock)
+        report.dumps = [dump(lab, server, frontend, env), *twin_dumps]
+    report.timings["teardown"] = _lap(clock)
+    return report
+
+
+def _lap(start: float) -> float:
+    return round(time.monotonic() - start, 4)
+
+
+def _create(lab: Lab, plan: planning.Plan) -> dict[str, Namespace]:
+    """Create the namespaces of the plan; returns them by role."""
+    roles = [planning.INTERNET_ROLE, planning.SERVER_ROLE, TWIN, *(c.role for c in plan.clients)]
+    return {role: lab.add(role) for role in roles}  # the twin gets no link: only its ruleset matters
+
+
+def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
+    """Wire the namespaces: veth pairs to the internet namespace, addresses, routes."""
+    internet, server = hosts[planning.INTERNET_ROLE], hosts[planning.SERVER_ROLE]
+    clients = [(hosts[c.role], c) for c in plan.clients]
+    hub = ["link set lo up", f"addr add {planning.GATEWAY[4]}/32 dev lo"]
+    hub += [f"addr add {a}/{32 if f == 4 else 128} dev lo" for f, a in planning.INTERNET.items()]
+    hub += [f"addr add {a}/{32 if f == 4 else 128} dev lo" for f, addrs in plan.extra_internet.items() for a in addrs]
+    links = [(server, "srv", [a for f in (4, 6) for a in planning.SERVER[f]])]
+    links += [(ns, f"c{i}", list(c.addrs.values())) for i, (ns, c) in enumerate(clients)]
+    for ns, port, addrs in links:
+        hub += [
+            f"link add {port} type veth peer name eth0 netns {ns.name}",
+            f"link set {port} addrgenmode none",
+            f"addr add {planning.GATEWAY[6]}/64 dev {port} nodad",
+            f"link set {port} up",
+        ]
+        hub += [f"route add {a}/{128 if ':' in a else 32} dev {port}" for a in addrs]
+    lab.batch(internet, hub)
+    for ns, _, addrs in links:
+        lab.batch(ns, [
+            "link set lo up",
+            "link set eth0 addrgenmode none",
+            f"addr add {planning.LINK_LOCAL}/64 dev eth0 nodad",
+            *(f"addr add {a}/{128 if ':' in a else 32} dev eth0{' nodad' if ':' in a else ''}" for a in addrs),
+            "link set eth0 up",
+            f"route add default via {planning.GATEWAY[4]} dev eth0 onlink",
+            f"route add ::/0 via {planning.GATEWAY[6]} dev eth0",
+        ])
+    forwarding = "echo 1 >/proc/sys/net/ipv4/ip_forward; echo 1 >/proc/sys/net/ipv6/conf/all/forwarding"
+    lab.run(internet, ["sh", "-c", forwarding])
+
+
+def _agent_roles(hosts: dict[str, Namespace]) -> dict[str, Namespace]:
+    return {role: ns for role, ns in hosts.items() if role != TWIN}
+
+
+def _crafted_target(ruleset, plan: planning.Plan) -> tuple[str, int | None]:
+    """A client and an inbound TCP port the table accepts from it, for crafted packets."""
+    for client in plan.clients:
+        for proto, port in plan.inbound_ports:
+            if proto == "tcp" and all(
+                f in client.addrs and planning.verdict(ruleset, "inbound", f, client.addrs[f], proto, port) == "accept"
+                for f in plan.families
+            ):
+                return client.role, port
+    return planning.ANYONE, None
+
+
+def _start_listeners(agents: dict[str, Agent], plan: planning.Plan) -> None:
+    listen = {planning.SERVER_ROLE: ([planning.SERVER[f][0] for f in (4, 6)], plan.inbound_ports)}
+    for target in plan.targets:
+        addrs, ports = listen.setdefault(target.role, ([], plan.outbound_ports))
+        addrs += [a for a in target.addrs.values() if a not in addrs]
+    for role, (addrs, ports) in listen.items():
+        agents[role].send({"op": "listen", "addrs": addrs, "ports": ports})
+    for role in listen:
+        agents[role].receive()
+
+
+def _probes(ruleset, plan: planning.Plan) -> list[Probe]:
+    probes = []
+    for family in plan.families:
+        for client in plan.clients:
+            if family not in client.addrs:
+                continue
+            for proto, port in plan.inbound_ports:
+                v = planning.verdict(ruleset, "inbound", family, client.addrs[family], proto, port)
+                probes.append(Probe("inbound", client.role, family, proto, port, v))
+        for target in plan.targets:
+            if family not in target.addrs:
+                continue
+            for proto, port in plan.outbound_ports:
+                v = planning.verdict(ruleset, "outbound", family, target.addrs[family], proto, port)
+                probes.append(Probe("outbound", _target_name(target, family), family, proto, port, v))
+    return probes
+
+
+def _client(plan: planning.Plan, role: str) -> planning.Host:
+    return next(c for c in plan.clients if c.role == role)
+
+
+def _target_name(target: planning.Host, family: int) -> str:
+    return target.role if target.addrs == planning.INTERNET else f"{target.role}({target.addrs[family]})"
+
+
+def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, timeout: float) -> None:
+    """Send every probe at once (each agent probes in parallel), then collect the results."""
+    by_agent: dict[str, list[tuple[Probe, list]]] = {}
+    for probe in report.probes:
+        if probe.direction == "inbound":
+            role, addr = probe.peer, planning.SERVER[probe.family][0]
+        else:
+            role = planning.SERVER_ROLE
+            target = next(t for t in plan.targets if _target_name(t, probe.family) == probe.peer)
+            addr = target.addrs[probe.family]
+        by_agent.setdefault(role, []).append((probe, [addr, probe.proto, probe.port]))
+    for role, items in by_agent.items():
+        agents[role].send({"op": "probe", "targets": [t for _, t in items], "timeout": timeout})
+    if crafter and report.crafted:
+        crafter.send({"op": "craft", "timeout": timeout, "targets": [
+            [_client(plan, c.peer).addrs[c.family], planning.SERVER[c.family][1], c.port, c.kind]
+            for c in report.crafted
+        ]})
+    for role, items in by_agent.items():
+        for (probe, _), result in zip(items, agents[role].receive()["results"], strict=True):
+            setattr(probe, attr, result)
+    if crafter and report.crafted:
+        for c, result in zip(report.crafted, crafter.receive()["results"], strict=True):
+            setattr(c, attr, result)
+
+
+def _apply_twice(lab: Lab, ns: Namespace, frontend: Frontend, block: str, env, report: Report,
+                 dumps: list[str]) -> None:
+    """Apply the block, dump, apply it again, dump: the two dumps must be equal."""
+    for _ in range(2):
+        _apply(lab, ns, frontend, block, env, report)
+        dumps.append(dump(lab, ns, frontend, env))
+
+
+def _apply(lab: Lab, server: Namespace, frontend: Frontend, block: str, env, report: Report) -> None:
+    """Feed the block to the front-end's tool on standard input, exactly as the page shows it."""
+    result = lab.run(server, list(frontend.apply), input=block, env=env, check=False)
+    if result.returncode != 0:
+        report.apply_errors.append(f"{' '.join(frontend.apply)} exited {result.returncode}: {result.stderr.strip()}")
+
+
+def dump(lab: Lab, ns: Namespace, frontend: Frontend, env) -> str:
+    """The namespace's ruleset as the front-end's own listing tool prints it, normalised."""
+    if not frontend.uses_iptables:
+        return lab.run(ns, ["nft", "list", "ruleset"]).stdout
+    tool = "iptables-save" if frontend.families == (4,) else "ip6tables-save"
+    return normalise_save(lab.run(ns, [tool], env=env).stdout)
+
+
+def normalise_save(text: str) -> str:
+    """iptables-save output without its dated comments, with packet counters zeroed and the
+    tables in name order (the legacy backend lists them in the order they were created)."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if line.startswith("*"):
+            current = sections.setdefault(line, [])
+        current.append(re.sub(r"\[\d+:\d+\]$", "[0:0]", line))
+    return "".join("\n".join(sections[name]) + "\n" for name in sorted(sections))

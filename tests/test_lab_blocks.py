@@ -1,0 +1,142 @@
+"""Every command block of the built site, applied in a namespace lab and probed.
+
+The blocks come from the HTML a reader gets (both languages, checked identical), not from a
+second rendering. Each one is applied in a throw-away server namespace exactly as a reader
+pastes it, on both iptables backends where it uses iptables, then probed from client
+namespaces: every port the table accepts answers, every other catalogue and sample port
+does not (after a positive control with no firewall), a rule limited to the admin address
+answers only the admin client, outbound connections get their replies, IPv6 works after
+its neighbour caches are flushed, and NULL/XMAS packets go unanswered. The resulting
+ruleset must match a golden dump in lab_golden/, the same for the command-list and
+restore-file forms of a family (regenerate with FWGUIDE_UPDATE_GOLDEN=1 and review).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from fwguide.lab.netns import BACKENDS
+from fwguide.lab.runner import run
+from fwguide.lab.scenario import Scenario
+from fwguide.render.markdown import frontends
+
+from support import LANGS, PAGES, ROOT, built, command_blocks, source_markers
+
+GOLDEN = Path(__file__).parent / "lab_golden"
+FRONTENDS = {f.label: f for f in frontends()}
+# (page, table, front-end) for every block the English pages' markers produce.
+BLOCKS = [
+    (page, table, label)
+    for page in PAGES
+    for table in source_markers("en", page)
+    if table != "services"
+    for label in FRONTENDS
+]
+SCENARIOS = [
+    (page, table, label, backend)
+    for page, table, label in BLOCKS
+    for backend in (BACKENDS if FRONTENDS[label].uses_iptables else (None,))
+]
+
+
+def scenario_id(page, table, label, backend) -> str:
+    return "/".join([page.removesuffix(".md"), table, label, *([f"iptables-{backend}"] if backend else [])])
+
+
+@pytest.fixture(scope="session")
+def site_blocks(site) -> dict[tuple[str, str, str, str], str]:
+    """(language, page, table, front-end) -> the exact text of the block on the built page."""
+    blocks = {}
+    for lang in LANGS:
+        for page in PAGES:
+            for table, label, code in command_blocks(built(site, lang, page)):
+                assert (lang, page, table, label) not in blocks, f"{lang}/{page}: two {table}/{label} blocks"
+                blocks[(lang, page, table, label)] = code
+    return blocks
+
+
+def test_the_blocks_collected_are_every_block_of_every_page(site_blocks):
+    assert BLOCKS, "the pages have no rule table"
+    for lang in LANGS:
+        collected = sorted((p, t, f) for lg, p, t, f in site_blocks if lg == lang)
+        assert collected == sorted(BLOCKS), lang
+    assert len(site_blocks) == len(LANGS) * len(BLOCKS) > 0
+
+
+def test_english_and_french_blocks_are_byte_identical(site_blocks):
+    for page, table, label in BLOCKS:
+        assert site_blocks[("en", page, table, label)] == site_blocks[("fr", page, table, label)], (page, table, label)
+
+
+def golden_path(table: str, label: str, backend: str | None) -> Path:
+    frontend = FRONTENDS[label]
+    if not frontend.uses_iptables:
+        return GOLDEN / table / "nftables"
+    return GOLDEN / table / f"iptables-{backend}.v{frontend.families[0]}"
+
+
+@pytest.mark.parametrize(
+    "page, table, label, backend", SCENARIOS, ids=[scenario_id(*s) for s in SCENARIOS]
+)
+def test_block_behaves_as_its_table_says(site_blocks, lab_mode, page, table, label, backend):
+    block = site_blocks[("en", page, table, label)]
+    assert block == site_blocks[("fr", page, table, label)]
+    report = run(Scenario(table, label, block, backend, str(ROOT / "snippets")), lab_mode)
+    assert not report.failures(), "\n".join(report.failures())
+
+    # The checks were not vacuous: both verdicts, every family, crafted packets, outbound.
+    families = FRONTENDS[label].families
+    inbound = [p for p in report.probes if p.direction == "inbound"]
+    assert {p.expected for p in inbound} == {"accept", "drop"}
+    assert {p.family for p in inbound} == set(families)
+    assert {p.peer for p in inbound} == {"anyone", "client-admin"}
+    assert any(p.direction == "outbound" and p.observed == "open" for p in report.probes)
+    assert {(c.family, c.kind) for c in report.crafted} == {(f, k) for f in families for k in ("null", "xmas", "ack")}
+    assert all(c.control == "rst" for c in report.crafted)
+
+    path = golden_path(table, label, backend)
+    if os.environ.get("FWGUIDE_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report.dumps[0])
+    assert report.dumps[0] == path.read_text(), f"the ruleset differs from {path.relative_to(ROOT)}"
+
+
+def test_the_admin_only_rule_answers_the_admin_alone(site_blocks, lab_mode):
+    """inbound-ssh-admin: SSH reaches the server from the admin address, not from anyone else."""
+    page = next(p for p, t, _ in BLOCKS if t == "inbound-ssh-admin")
+    block = site_blocks[("en", page, "inbound-ssh-admin", "nftables")]
+    report = run(Scenario("inbound-ssh-admin", "nftables", block, None, str(ROOT / "snippets")), lab_mode)
+    ssh = {(p.peer, p.family): p.observed for p in report.probes if p.direction == "inbound" and p.port == 22}
+    assert ssh == {("client-admin", 4): "open", ("client-admin", 6): "open",
+                   ("anyone", 4): "timeout", ("anyone", 6): "timeout"}
+    assert all(p.control == "open" for p in report.probes if p.port == 22)
+
+
+FIXTURES = Path(__file__).parent / "golden/snippets"
+FIXTURE_SCENARIOS = [(t, label, backend) for t in ("base", "served", "strict")
+                     for label, backend in (("nftables", None), ("rules.v4", "legacy"), ("rules.v6", "nft"))]
+
+
+@pytest.mark.parametrize("table, label, backend", FIXTURE_SCENARIOS,
+                         ids=["/".join(x for x in s if x) for s in FIXTURE_SCENARIOS])
+def test_fixture_tables_behave_as_their_tables_say(lab_mode, table, label, backend):
+    """The golden fixtures cover what the site's tables do not: networks as sources and
+    destinations, port ranges, a closed outbound direction, the FTP helper."""
+    from fwguide.loader import load_catalogue
+
+    catalogue = load_catalogue(FIXTURES, display_root=FIXTURES)
+    block = FRONTENDS[label].render(catalogue.ruleset(table))
+    report = run(Scenario(table, label, block, backend, str(FIXTURES)), lab_mode)
+    assert not report.failures(), "\n".join(report.failures())
+    # A client inside each source network got in where the table lets it, and only there.
+    networks = {p.peer for p in report.probes if p.peer.startswith("network-") and p.observed == "open"}
+    assert networks, "no probe from inside a rule's network was accepted"
+    if table == "strict" and 4 in FRONTENDS[label].families:  # its outbound network is IPv4
+        outbound = {(p.peer, p.port, p.proto, p.observed) for p in report.probes if p.direction == "outbound"}
+        assert ("internet", 53, "udp", "open") in outbound
+        assert ("internet", 443, "tcp", "timeout") in outbound  # 443 is allowed to 203.0.113.0/24 only
+        assert any(peer.startswith("internet(203.0.113.") and port == 443 and seen == "open"
+                   for peer, port, _, seen in outbound)

@@ -1,0 +1,282 @@
+"""The namespace lab's own guarantees: it never touches the host, it cleans up after
+itself whatever happens, it runs without root, and its checks can fail.
+
+Each "can fail" test feeds the lab a block with one deliberate defect and asserts the lab
+reports exactly that defect: a lab that passes everything would fail these.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from fwguide.lab import netns
+from fwguide.lab.netns import HostNamespaceError, Lab, LabError, Namespace, list_lab_namespaces
+from fwguide.lab.runner import USERNS, USERNS_SETUP, run
+from fwguide.lab.scenario import Scenario
+from fwguide.loader import load_catalogue
+from fwguide.render.markdown import frontends
+
+from support import ROOT, host_state, require, state_diff
+
+CATALOGUE = load_catalogue(ROOT / "snippets", display_root=ROOT)
+FRONTENDS = {f.label: f for f in frontends()}
+
+
+def rendered(table: str, label: str) -> str:
+    return FRONTENDS[label].render(CATALOGUE.ruleset(table))
+
+
+def scenario(table: str, label: str, block: str | None = None, backend: str | None = None) -> Scenario:
+    if backend is None and FRONTENDS[label].uses_iptables:
+        backend = "nft"
+    return Scenario(table, label, block if block is not None else rendered(table, label), backend,
+                    str(ROOT / "snippets"))
+
+
+def without(block: str, *fragments: str) -> str:
+    """The block with every line containing one of the fragments removed (asserting each was there)."""
+    lines = block.splitlines(keepends=True)
+    for fragment in fragments:
+        assert any(fragment in line for line in lines), fragment
+    return "".join(line for line in lines if not any(f in line for f in fragments))
+
+
+# Never the host
+
+
+def test_the_guard_refuses_the_host_namespace(tmp_path):
+    with pytest.raises(HostNamespaceError):
+        netns.ensure_not_forbidden("/proc/self/ns/net")
+    marker = tmp_path / "ran"
+    result = subprocess.run(netns.guarded(["touch", str(marker)]), capture_output=True, text=True)
+    assert result.returncode == netns.GUARD_EXIT
+    assert "refusing" in result.stderr
+    assert not marker.exists()
+    # Control: the same guard lets the command run in a namespace of its own.
+    require(shutil.which("unshare") is not None, "unshare is not installed")
+    inner = subprocess.run(["unshare", "--net", *netns.guarded(["touch", str(marker)])], capture_output=True, text=True)
+    assert inner.returncode == 0, inner.stderr
+    assert marker.exists()
+
+
+def test_the_agent_refuses_to_start_in_the_host_namespace():
+    result = subprocess.run([sys.executable, "-m", "fwguide.lab.agent", *netns.forbidden_namespaces()],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == netns.GUARD_EXIT
+    assert "refusing" in json.loads(result.stdout)["error"]
+
+
+def test_a_name_that_points_at_the_host_namespace_is_refused(lab, tmp_path):
+    """Even under a lab-looking name, the host's namespace is never entered."""
+    name = f"fwguide-guard-test-{id(lab)}"
+    subprocess.run(["ip", "netns", "attach", name, str(os.getpid())], check=True, capture_output=True)
+    try:
+        alias = Namespace("alias", name)
+        lab.namespaces.append(alias)
+        marker = tmp_path / "ran"
+        with pytest.raises(HostNamespaceError):
+            lab.run(alias, ["touch", str(marker)])
+        assert not marker.exists()
+    finally:
+        lab.namespaces.remove(alias)
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True)
+
+
+def test_a_namespace_the_lab_did_not_create_is_refused(lab):
+    with pytest.raises(LabError, match="not created by this lab"):
+        lab.command(Namespace("stranger", "somebody-elses"), ["true"])
+
+
+def test_a_scenario_leaves_the_host_as_it_was(lab_mode):
+    require(lab_mode == "netns", "comparing the host needs root")
+    before = host_state()
+    for label, backend in (("rules.v4", "legacy"), ("ip6tables", "nft"), ("nftables", None)):
+        report = run(scenario("inbound-optional", label, backend=backend), lab_mode)
+        assert not report.failures(), report.failures()
+    assert state_diff(before, host_state()) == []
+
+
+# Always cleaned up
+
+LAB_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from fwguide.lab.netns import Lab
+    with Lab() as lab:
+        for role in ("one", "two"):
+            lab.add(role)
+        agent = lab.agent(lab.namespaces[0])
+        agent.receive()
+        print(lab.prefix, flush=True)
+        if sys.argv[1] == "fail":
+            raise RuntimeError("a failing test")
+        time.sleep(60)
+""")
+
+
+def start_lab_process(how: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, "-c", LAB_SCRIPT, how], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    prefix = process.stdout.readline().strip()
+    assert prefix.startswith("fwg-"), process.stderr.read()
+    # Control: the namespaces do exist while the lab runs.
+    assert sorted(n for n in list_lab_namespaces() if n.startswith(prefix + "-")) == [f"{prefix}-one", f"{prefix}-two"]
+    return process, prefix
+
+
+def leftovers(prefix: str) -> list[str]:
+    return [n for n in list_lab_namespaces() if n.startswith(prefix + "-")]
+
+
+def test_no_namespace_is_left_after_a_failure(lab_mode):
+    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
+    process, prefix = start_lab_process("fail")
+    assert process.wait(timeout=30) != 0
+    assert "a failing test" in process.stderr.read()
+    assert leftovers(prefix) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_no_namespace_is_left_after_an_interrupt(lab_mode, sig):
+    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
+    process, prefix = start_lab_process("sleep")
+    process.send_signal(sig)
+    process.wait(timeout=30)
+    assert leftovers(prefix) == []
+
+
+def test_a_killed_run_leaves_namespaces_the_next_run_removes(lab_mode):
+    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
+    process, prefix = start_lab_process("sleep")
+    process.kill()  # SIGKILL: no cleanup can run
+    process.wait(timeout=30)
+    assert len(leftovers(prefix)) == 2
+    with Lab():
+        pass
+    assert leftovers(prefix) == []
+
+
+# Without root
+
+
+def test_the_userns_mode_runs_the_same_scenario():
+    """The rootless path (user + network + mount namespace, private /run), run here as is."""
+    require(shutil.which("unshare") is not None, "unshare is not installed")
+    report = run(scenario("inbound-ssh-admin", "nftables"), "userns")
+    assert not report.failures(), report.failures()
+    assert {p.observed for p in report.probes} == {"open", "timeout"}
+
+
+def test_an_unprivileged_user_can_build_lab_namespaces():
+    """What the userns mode relies on, done as `nobody`: namespaces, a veth pair, a firewall."""
+    require(shutil.which("setpriv") is not None, "setpriv (util-linux) is not installed")
+    script = "; ".join([
+        "set -e", "ip netns add a", "ip netns add b",
+        "ip -n a link add eth0 type veth peer name eth0 netns b",
+        "ip netns exec a nft add table inet probe", "ip netns exec b iptables-legacy -P INPUT DROP",
+        "ip netns list",
+    ])
+    result = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *USERNS, "sh", "-c", USERNS_SETUP,
+         "sh", "sh", "-c", script],
+        capture_output=True, text=True, timeout=60,
+    )
+    require("uid_map" not in result.stderr, f"unprivileged user namespaces are disabled here: {result.stderr}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["b", "a"]
+
+
+# The checks can fail
+
+
+def test_a_block_without_neighbour_discovery_loses_ipv6(lab_mode):
+    block = without(rendered("inbound-minimum", "rules.v6"), "neighbour-solicitation", "neighbour-advertisement")
+    report = run(scenario("inbound-minimum", "rules.v6", block), lab_mode)
+    failing = {(p.direction, p.observed) for p in report.probes if not p.ok}
+    assert ("inbound", "timeout") in failing
+    assert all(p.control == "open" for p in report.probes)
+
+
+def test_a_block_without_the_invalid_rule_answers_null_and_xmas(lab_mode):
+    block = without(rendered("inbound-minimum", "nftables"), "ct state invalid drop")
+    report = run(scenario("inbound-minimum", "nftables", block), lab_mode)
+    wrong = {(c.kind, c.observed) for c in report.crafted if c.observed != c.expected}
+    assert wrong == {("null", "rst"), ("xmas", "rst")}
+
+
+def test_a_block_without_established_loses_outbound_replies(lab_mode):
+    block = without(rendered("outbound-default", "iptables"), "ESTABLISHED")
+    report = run(scenario("outbound-default", "iptables", block), lab_mode)
+    outbound = [p for p in report.probes if p.direction == "outbound"]
+    assert outbound and all(p.expected == "accept" and p.observed == "timeout" for p in outbound)
+
+
+def test_a_block_opening_one_port_too_many_is_caught(lab_mode):
+    block = rendered("inbound-minimum", "rules.v4").replace(
+        "COMMIT", "-A INPUT -p tcp --dport 3306 -j ACCEPT\nCOMMIT", 1)
+    report = run(scenario("inbound-minimum", "rules.v4", block), lab_mode)
+    assert {(p.peer, p.port, p.observed) for p in report.probes if not p.ok} == {
+        ("anyone", 3306, "open"), ("client-admin", 3306, "open")}
+
+
+def test_a_block_that_fails_to_apply_is_reported(lab_mode):
+    block = rendered("inbound-minimum", "iptables").replace("--dport 443", "--dport 99999")
+    report = run(scenario("inbound-minimum", "iptables", block), lab_mode)
+    assert any("apply" in f and "99999" in f for f in report.failures()), report.failures()
+
+
+def test_a_block_that_is_not_idempotent_is_caught(lab_mode):
+    """Without its flush lines, a command list applied twice doubles every rule."""
+    block = without(rendered("inbound-minimum", "iptables"), "iptables -F", "iptables -X")
+    report = run(scenario("inbound-minimum", "iptables", block), lab_mode)
+    assert "applying the block twice does not give the same ruleset as applying it once" in report.failures()
+
+
+def test_the_suite_fails_when_a_run_leaves_a_namespace(lab_mode, tmp_path):
+    """The session-wide check in conftest.py: a leftover namespace fails a run whose tests all pass."""
+    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
+    for name in ("conftest.py", "support.py"):
+        shutil.copy(ROOT / "tests" / name, tmp_path / name)
+    (tmp_path / "test_leak.py").write_text(textwrap.dedent("""
+        import os, subprocess
+        def test_leaks_a_namespace():
+            subprocess.run(["ip", "netns", "add", f"fwg-{os.getpid()}-0-leak"], check=True)
+    """))
+    try:
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert "1 passed" in result.stdout
+        assert result.returncode == 1, result.stdout
+        assert "HOST CHECK FAILED: lab namespaces left behind: fwg-" in result.stdout
+    finally:
+        for name in list_lab_namespaces():
+            if name.endswith("-0-leak"):
+                subprocess.run(["ip", "netns", "delete", name], capture_output=True)
+
+
+def test_a_broken_lab_is_reported_as_such_not_as_a_blocked_port(lab_mode, monkeypatch):
+    """The positive control: with one listener missing, the scenario stops before applying
+    anything and says the lab failed, instead of calling that port blocked."""
+    require(lab_mode == "netns", "the in-process run needs root")
+    from fwguide.lab import scenario as scenario_module
+
+    start = scenario_module._start_listeners
+
+    def start_without_https(agents, plan):
+        plan.inbound_ports = [p for p in plan.inbound_ports if p != ("tcp", 443)]
+        start(agents, plan)
+        plan.inbound_ports.append(("tcp", 443))
+
+    monkeypatch.setattr(scenario_module, "_start_listeners", start_without_https)
+    report = scenario_module.run_scenario(scenario("inbound-minimum", "nftables"))
+    failures = report.failures()
+    assert failures and all(f.startswith("control:") for f in failures), failures
+    assert {f.split(" got ")[1] for f in failures} == {"refused, not open"}
+    assert report.dumps == []  # nothing was applied
