@@ -280,3 +280,14 @@ def test_a_broken_lab_is_reported_as_such_not_as_a_blocked_port(lab_mode, monkey
     assert failures and all(f.startswith("control:") for f in failures), failures
     assert {f.split(" got ")[1] for f in failures} == {"refused, not open"}
     assert report.dumps == []  # nothing was applied
+
+
+def test_two_labs_at_once_do_not_collide(lab_mode):
+    """Unique names per run: two scenarios in parallel, each with its own namespaces."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [scenario("inbound-ssh-admin", "nftables"), scenario("inbound-ssh-admin", "rules.v4", backend="legacy")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda s: run(s, lab_mode), jobs))
+    for report in reports:
+        assert not report.failures(), report.failures()
