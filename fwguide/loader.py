@@ -21,17 +21,20 @@ from .model import (
     CHAINS,
     DIRECTIONS,
     HELPERS,
+    MALFORMED_TCP,
     PROTOCOLS,
     Catalogue,
+    Command,
     Peer,
     Placeholder,
     PortRange,
     Rule,
     Service,
     Table,
+    Variant,
 )
 
-KINDS = ("placeholders", "services", "table")
+KINDS = ("placeholders", "services", "table", "commands")
 DOC_RANGES = tuple(
     ipaddress.ip_network(n)
     for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
@@ -233,8 +236,11 @@ class _Doc:
 _TOP_KEYS = {
     "placeholders": ("kind", "placeholders"),
     "services": ("kind", "services"),
-    "table": ("kind", "id", "direction", "extends", "policies", "rules"),
+    "table": ("kind", "id", "direction", "extends", "policies", "malformed_tcp", "rules"),
+    "commands": ("kind", "commands"),
 }
+# A command's text: printable ASCII lines, no tab (Markdown would expand it), no trailing blank.
+COMMAND_LINE_RE = re.compile(r"[ -~]*")
 
 
 def _load_placeholders(doc: _Doc, catalogue: Catalogue) -> None:
@@ -312,12 +318,13 @@ def _load_table(doc: _Doc, catalogue: Catalogue) -> None:
         )
     else:
         policies = {}
+    malformed = doc.choice(top["malformed_tcp"], "malformed_tcp", MALFORMED_TCP) if "malformed_tcp" in top else None
     rules = tuple(
         _rule(doc, item, direction, catalogue)
         for item in doc.sequence(top["rules"], "rules")
     )
     line = top["id"].start_mark.line + 1
-    catalogue.tables[tid] = Table(tid, doc.path, line, direction, policies, rules, extends)
+    catalogue.tables[tid] = Table(tid, doc.path, line, direction, policies, rules, extends, malformed)
 
 
 def _policies(doc: _Doc, node: yaml.Node, complete: bool) -> dict[str, str]:
@@ -410,4 +417,50 @@ def _check_extends(catalogue: Catalogue) -> None:
                             "or the ones it extends")
 
 
-_LOADERS = {"placeholders": _load_placeholders, "services": _load_services, "table": _load_table}
+def _load_commands(doc: _Doc, catalogue: Catalogue) -> None:
+    top = doc.mapping(doc.root, "a commands file", required=_TOP_KEYS["commands"])
+    for item in doc.sequence(top["commands"], "commands"):
+        keys = doc.mapping(item, "a command", required=("id",), optional=("text", "variants"))
+        cid = doc.ident(keys["id"], "command id")
+        if cid in catalogue.commands or cid in catalogue.tables or cid == "services":
+            raise doc.fail(keys["id"], f"id '{cid}' is already used by a table or a command")
+        if ("text" in keys) == ("variants" in keys):
+            raise doc.fail(item, f"command '{cid}' needs either 'text' or 'variants', not both or neither")
+        if "text" in keys:
+            variants = [Variant("", _command_text(doc, keys["text"]))]
+        else:
+            variants = []
+            for node in doc.sequence(keys["variants"], "variants"):
+                vkeys = doc.mapping(node, "a variant", required=("label", "text"))
+                label = doc.safe_text(vkeys["label"], "variant label")
+                if any(v.label == label for v in variants):
+                    raise doc.fail(vkeys["label"], f"command '{cid}' has two variants labelled '{label}'")
+                variants.append(Variant(label, _command_text(doc, vkeys["text"])))
+            if not variants:
+                raise doc.fail(keys["variants"], f"command '{cid}' has no variant")
+        line = keys["id"].start_mark.line + 1
+        catalogue.commands[cid] = Command(cid, doc.path, line, tuple(variants))
+
+
+def _command_text(doc: _Doc, node: yaml.Node) -> str:
+    """A block of shell lines, as a reader will paste it: checked, never rewritten."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag != STR_TAG or not node.value.strip():
+        raise doc.fail(node, "command text must be a non-empty block of text (use 'text: |')")
+    text = node.value
+    if not text.endswith("\n"):
+        raise doc.fail(node, "command text must end with a newline (use 'text: |')")
+    for offset, line in enumerate(text.split("\n")[:-1]):
+        number = node.start_mark.line + 2 + offset  # the block starts on the line after '|'
+        if not COMMAND_LINE_RE.fullmatch(line):
+            raise DataError(doc.path, number, "command text may hold printable ASCII only (no tab)")
+        if line != line.rstrip():
+            raise DataError(doc.path, number, "command line ends with spaces")
+    return text
+
+
+_LOADERS = {
+    "placeholders": _load_placeholders,
+    "services": _load_services,
+    "table": _load_table,
+    "commands": _load_commands,
+}

@@ -1,4 +1,5 @@
-"""Table markers in pages: `<!-- fw:table ID -->` on a line of its own.
+"""Markers in pages, each on a line of its own: `<!-- fw:table ID -->` places a rule table
+(or `services`, the catalogue), `<!-- fw:commands ID -->` a block of other commands.
 
 A marker is an HTML comment, so a page still reads cleanly where the hook does not run.
 Anything that looks like a marker but is not a valid one fails, naming the page.
@@ -15,8 +16,8 @@ from .render import markdown
 
 # Anything that starts like one of our markers, valid or not, on any line.
 CANDIDATE_RE = re.compile(r"<!--\s*fw\b.*?(?:-->|$)", re.MULTILINE)
-MARKER_RE = re.compile(r"<!-- fw:table (?P<id>[a-z][a-z0-9-]*) -->")
-SYNTAX = "<!-- fw:table TABLE-ID -->, alone on its line"
+MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands) (?P<id>[a-z][a-z0-9-]*) -->")
+SYNTAX = "<!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line"
 
 
 def expand(text: str, catalogue: Catalogue, lang: str, page: str) -> str:
@@ -24,29 +25,34 @@ def expand(text: str, catalogue: Catalogue, lang: str, page: str) -> str:
     lines = text.split("\n")
     out = []
     for number, line in enumerate(lines, start=1):
-        table_id = marker_on(line, catalogue, page, number)
-        if table_id is None:
+        marker = marker_on(line, catalogue, page, number)
+        if marker is None:
             out.append(line)
-        elif table_id == "services":
+        elif marker == ("table", "services"):
             out.append(markdown.services_table(catalogue, lang))
+        elif marker[0] == "table":
+            out.append(markdown.rules_block(catalogue, marker[1], lang))
         else:
-            out.append(markdown.rules_block(catalogue, table_id, lang))
+            out.append(markdown.commands_block(catalogue.commands[marker[1]]))
     return "\n".join(out)
 
 
-def marker_on(line: str, catalogue: Catalogue, page: str, number: int) -> str | None:
-    """The table id of the marker on this line, None if there is none; errors name the page."""
+def marker_on(line: str, catalogue: Catalogue, page: str, number: int) -> tuple[str, str] | None:
+    """(kind, id) of the marker on this line, None if there is none; errors name the page."""
     candidate = CANDIDATE_RE.search(line)
     if candidate is None:
         return None
     match = MARKER_RE.fullmatch(line.strip())
     if match is None:
         raise DataError(page, number, f"malformed marker '{candidate.group(0)}' (expected {SYNTAX})")
-    table_id = match.group("id")
-    if table_id != "services" and table_id not in catalogue.tables:
+    kind, ident = match.group("kind"), match.group("id")
+    if kind == "table" and ident != "services" and ident not in catalogue.tables:
         known = ", ".join(["services", *catalogue.tables])
-        raise DataError(page, number, f"unknown table '{table_id}' in marker (known: {known})")
-    return table_id
+        raise DataError(page, number, f"unknown table '{ident}' in marker (known: {known})")
+    if kind == "commands" and ident not in catalogue.commands:
+        known = ", ".join(catalogue.commands) or "none defined"
+        raise DataError(page, number, f"unknown commands '{ident}' in marker (known: {known})")
+    return kind, ident
 
 
 def check_pages(docs_dir: str | Path, catalogue: Catalogue, display_root: str | Path) -> int:

@@ -10,6 +10,17 @@ PROTOCOLS = ("tcp", "udp")
 ACTIONS = ("accept", "drop")
 DIRECTIONS = ("inbound", "outbound")
 HELPERS = ("ftp",)
+# How a table treats malformed TCP packets: "conntrack" leaves NULL and XMAS packets to the
+# INVALID rule; "drop" also drops them, and new TCP packets without SYN, with explicit rules.
+MALFORMED_TCP = ("conntrack", "drop")
+# The explicit checks of "drop", in order: (name, iptables --tcp-flags mask and comparison,
+# nftables flags and comparison). None marks the "new without SYN" check.
+MALFORMED_CHECKS = (
+    ("null", ("ALL", "NONE"), "0x0", "NULL packets"),
+    ("xmas", ("ALL", "FIN,PSH,URG"), "fin|psh|urg", "XMAS packets"),
+    ("all", ("ALL", "ALL"), "fin|syn|rst|psh|ack|urg", "all TCP flags set"),
+    ("nosyn", None, None, "new TCP without SYN"),
+)
 CHAINS = ("input", "forward", "output")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -97,6 +108,7 @@ class Table:
     policies: dict[str, str]
     rules: tuple[Rule, ...]
     extends: str | None = None
+    malformed_tcp: str | None = None  # None: as the table it extends, else "conntrack"
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,7 @@ class Ruleset:
     rules: tuple[Rule, ...]
     # The table's own direction, for the policy row of the human table.
     direction: str = "inbound"
+    malformed_tcp: str = "conntrack"
 
     def rules_for(self, direction: str, family: int) -> list[Rule]:
         return [r for r in self.rules if r.direction == direction and family in r.peer.families()]
@@ -132,6 +145,31 @@ class Ruleset:
         return out
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One tab of a command block: its label (the same words in every language) and text."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """Commands that are not a rule table (listing, saving, recovering), one or more tabs."""
+
+    id: str
+    path: str
+    line: int
+    variants: tuple[Variant, ...]
+
+    @property
+    def tabbed(self) -> bool:
+        return self.variants[0].label != ""
+
+    def variant(self, label: str = "") -> Variant:
+        return next(v for v in self.variants if v.label == label)
+
+
 @dataclass
 class Catalogue:
     """Everything loaded from snippets/: services, placeholders, tables by id."""
@@ -139,6 +177,7 @@ class Catalogue:
     services: dict[str, Service] = field(default_factory=dict)
     placeholders: dict[str, Placeholder] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    commands: dict[str, Command] = field(default_factory=dict)
     # Which file defined the services list, for the catalogue table marker.
     services_path: str = ""
 
@@ -153,7 +192,9 @@ class Catalogue:
         chain.reverse()
         policies: dict[str, str] = {}
         rules: list[Rule] = []
+        malformed = "conntrack"
         for table in chain:
             policies.update(table.policies)
             rules.extend(table.rules)
-        return Ruleset(table_id, policies, tuple(rules), chain[-1].direction)
+            malformed = table.malformed_tcp or malformed
+        return Ruleset(table_id, policies, tuple(rules), chain[-1].direction, malformed)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -56,26 +56,80 @@ def built(site: Path, lang: str, page: str) -> str:
     return (site / LANGS[lang] / page_url(page) / "index.html").read_text(encoding="utf-8")
 
 
+class _Blocks(HTMLParser):
+    """The fw-table / fw-commands divs of a page: their tab labels and code, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict] = []
+        self.depth = 0  # div nesting inside the current block; 0 outside
+        self.where: str | None = None  # "label" or "code" while inside one
+        self.in_pre = False  # only <pre><code> is a block; inline <code> in prose is not
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "div" and self.depth == 0 and {"fw-table", "fw-commands"} & set(classes):
+            kind = "table" if "fw-table" in classes else "commands"
+            self.found.append({"kind": kind, "id": attrs.get(f"data-{kind}"), "labels": [], "codes": []})
+            self.depth = 1
+        elif tag == "div" and self.depth:
+            self.depth += 1
+        elif self.depth and tag == "label" and (attrs.get("for") or "").startswith("__tabbed_"):
+            self.where = "label"
+            self.found[-1]["labels"].append("")
+        elif self.depth and tag == "pre":
+            self.in_pre = True
+        elif self.depth and tag == "code" and self.in_pre:
+            self.where = "code"
+            self.found[-1]["codes"].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.depth:
+            self.depth -= 1
+        elif tag in ("label", "code"):
+            self.where = None
+        elif tag == "pre":
+            self.in_pre = False
+
+    def handle_data(self, data):
+        if self.where == "label":
+            self.found[-1]["labels"][-1] += data
+        elif self.where == "code":
+            self.found[-1]["codes"][-1] += data
+
+
+def _blocks(page_html: str, kind: str) -> list[tuple[str, str, str]]:
+    parser = _Blocks()
+    parser.feed(page_html)
+    out = []
+    for block in parser.found:
+        if block["kind"] != kind:
+            continue
+        labels = block["labels"] or [""] * len(block["codes"])
+        assert len(labels) == len(block["codes"]), f"{block['id']}: {len(labels)} tabs, {len(block['codes'])} blocks"
+        out += [(block["id"], label, code) for label, code in zip(labels, block["codes"], strict=True)]
+    return out
+
+
 def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
-    """(table id, tab label, text a reader copies) for every command block of a built page."""
-    blocks = []
-    for chunk in page_html.split('<div class="fw-table" data-table="')[1:]:
-        table_id = chunk.split('"', 1)[0]
-        chunk = chunk.split('<div class="fw-table"', 1)[0]
-        labels = [_text(label) for label in re.findall(r'<label for="__tabbed_[^"]*">(.*?)</label>', chunk)]
-        codes = [_text(code) for code in re.findall(r"<pre[^>]*>(?:<span></span>)?<code>(.*?)</code></pre>", chunk, re.S)]
-        assert len(labels) == len(codes), f"{table_id}: {len(labels)} tabs but {len(codes)} code blocks"
-        blocks += [(table_id, label, code) for label, code in zip(labels, codes, strict=True)]
-    return blocks
+    """(table id, tab label, text a reader copies) for every rule-table block of a built page."""
+    return _blocks(page_html, "table")
 
 
-def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+def command_snippets(page_html: str) -> list[tuple[str, str, str]]:
+    """(command id, tab label or "", text a reader copies) for every other command block."""
+    return _blocks(page_html, "commands")
 
 
 def source_markers(lang: str, page: str) -> list[str]:
     text = (ROOT / "docs" / lang / page).read_text(encoding="utf-8")
-    return [m.group("id") for m in MARKER_RE.finditer(text)]
+    return [m.group("id") for m in MARKER_RE.finditer(text) if m.group("kind") == "table"]
+
+
+def source_command_markers(lang: str, page: str) -> list[str]:
+    text = (ROOT / "docs" / lang / page).read_text(encoding="utf-8")
+    return [m.group("id") for m in MARKER_RE.finditer(text) if m.group("kind") == "commands"]
 
 
 # The host, as the namespace lab must leave it

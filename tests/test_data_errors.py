@@ -60,12 +60,12 @@ CASES = {
     "empty file": ({"web": ""}, "snippets/web.yml:1: the file is empty (expected a mapping with 'kind')"),
     "unknown kind": (
         {"web": "kind: chart\n"},
-        "snippets/web.yml:1: unknown kind 'chart' (allowed: placeholders, services, table)",
+        "snippets/web.yml:1: unknown kind 'chart' (allowed: placeholders, services, table, commands)",
     ),
     "unknown key": (
         {"web": table(head="colour: red\n")},
         "snippets/web.yml:4: unknown key 'colour' in a table file "
-        "(allowed: kind, id, direction, rules, extends, policies)",
+        "(allowed: kind, id, direction, rules, extends, policies, malformed_tcp)",
     ),
     "duplicate key": (
         {"web": table(head="direction: outbound\n")},
@@ -198,6 +198,32 @@ CASES = {
         {"web": table().replace("id: web", "id: Web_Rules")},
         "snippets/web.yml:2: table id 'Web_Rules' is not a valid id (a lowercase letter, then "
         "lowercase letters, digits or '-'; 32 characters at most)",
+    ),
+    "unknown malformed_tcp": (
+        {"web": table(head="malformed_tcp: reject\n")},
+        "snippets/web.yml:4: unknown malformed_tcp 'reject' (allowed: conntrack, drop)",
+    ),
+    "command with text and variants": (
+        {"cmds": "kind: commands\ncommands:\n  - id: list\n    text: |\n      iptables -L\n    variants: []\n"},
+        "snippets/cmds.yml:3: command 'list' needs either 'text' or 'variants', not both or neither",
+    ),
+    "command text with a tab": (
+        {"cmds": "kind: commands\ncommands:\n  - id: list\n    text: |\n      iptables -L\n      iptables\t-S\n"},
+        "snippets/cmds.yml:6: command text may hold printable ASCII only (no tab)",
+    ),
+    "command text on one line": (
+        {"cmds": "kind: commands\ncommands:\n  - id: list\n    text: iptables -L\n"},
+        "snippets/cmds.yml:4: command text must end with a newline (use 'text: |')",
+    ),
+    "command id of a table": (
+        {"cmds": "kind: commands\ncommands:\n  - id: web\n    text: |\n      iptables -L\n"},
+        "snippets/cmds.yml:3: id 'web' is already used by a table or a command",
+    ),
+    "two variants with one label": (
+        {"cmds": "kind: commands\ncommands:\n  - id: list\n    variants:\n"
+                 "      - {label: iptables, text: \"iptables -L\\n\"}\n"
+                 "      - {label: iptables, text: \"iptables -S\\n\"}\n"},
+        "snippets/cmds.yml:6: command 'list' has two variants labelled 'iptables'",
     ),
     "multi-line label": (
         {"services": SERVICES.replace("en: Remote administration", "en: |\n        two\n        lines")},

@@ -49,13 +49,15 @@ def test_services_marker_renders_the_catalogue():
      "docs/fr/page.md:5: unknown table 'nowhere' in marker (known: services, base, served, strict)"),
     ("<!-- fw:tabel base -->",
      "docs/fr/page.md:5: malformed marker '<!-- fw:tabel base -->' "
-     "(expected <!-- fw:table TABLE-ID -->, alone on its line)"),
+     "(expected <!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line)"),
     ("<!-- fw:table base",
      "docs/fr/page.md:5: malformed marker '<!-- fw:table base' "
-     "(expected <!-- fw:table TABLE-ID -->, alone on its line)"),
+     "(expected <!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line)"),
     ("See <!-- fw:table base --> here",
      "docs/fr/page.md:5: malformed marker '<!-- fw:table base -->' "
-     "(expected <!-- fw:table TABLE-ID -->, alone on its line)"),
+     "(expected <!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line)"),
+    ("<!-- fw:commands nowhere -->",
+     "docs/fr/page.md:5: unknown commands 'nowhere' in marker (known: none defined)"),
 ])
 def test_bad_marker_names_the_page_and_line(line, message):
     with pytest.raises(DataError) as caught:

@@ -8,6 +8,7 @@ Every address is in the documentation ranges, and exists only inside the lab's n
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from dataclasses import dataclass, field
 
 from ..model import Catalogue, PortRange, Ruleset
@@ -123,7 +124,7 @@ def _host_in(net, used: set[str], rule_name: str) -> str:
         raise PlanError(f"rule {rule_name!r}: {net} is outside the documentation ranges; "
                         "the lab cannot place a host there")
     hosts = net.hosts() if net.num_addresses > 2 else iter(net)
-    for _, host in zip(range(1000), hosts):
+    for host in itertools.islice(hosts, 1000):  # bounded: a /8 has millions
         if str(host) not in used:
             used.add(str(host))
             return str(host)
@@ -166,12 +167,14 @@ def verdict(ruleset: Ruleset, direction: str, family: int, peer: str, proto: str
     return ruleset.policies["input" if direction == "inbound" else "output"]
 
 
-def crafted_verdict(kind: str) -> str:
+def crafted_verdict(ruleset: Ruleset, kind: str) -> str:
     """What a crafted packet to an accepted TCP port with nothing listening should get back.
 
     NULL and XMAS flag combinations are invalid for connection tracking, and every block
     drops INVALID packets: no answer. A lone ACK is a valid mid-stream packet that
-    connection tracking takes as NEW; the port's accept rule lets it in and the closed port
-    answers with a reset.
+    connection tracking takes as NEW: a table that drops new TCP packets without SYN drops
+    it; otherwise the port's accept rule lets it in and the closed port answers a reset.
     """
-    return "rst" if kind == "ack" else "none"
+    if kind == "ack":
+        return "none" if ruleset.malformed_tcp == "drop" else "rst"
+    return "none"

@@ -163,7 +163,7 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
         _start_listeners(agents, plan)
         report.probes = _probes(ruleset, plan)
         report.crafted = [
-            Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(kind))
+            Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(ruleset, kind))
             for family in plan.families for kind in planning.CRAFTED_KINDS
         ] if crafted_port else []
         report.timings["start"] = _lap(clock)

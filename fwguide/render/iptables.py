@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..model import PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, PortRange, Rule, Ruleset
 
 ICMP_ECHO_LIMIT = ["-m", "limit", "--limit", "5/second", "--limit-burst", "10"]
 # ICMPv6 neighbour discovery: without it IPv6 stops working under a DROP policy (RFC 4890).
@@ -74,8 +74,10 @@ def _rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[s
     rows: list[tuple[str, str, list[str]]] = []
     for helper, port in ruleset.helpers():
         rows.append(("raw", "PREROUTING", [*_port_match(port), "-j", "CT", "--helper", helper]))
+    rows.append(("filter", "INPUT", ["-i", "lo", "-j", "ACCEPT"]))
+    if ruleset.malformed_tcp == "drop":
+        rows += [("filter", "INPUT", _malformed(check)) for check in MALFORMED_CHECKS]
     rows += [
-        ("filter", "INPUT", ["-i", "lo", "-j", "ACCEPT"]),
         ("filter", "INPUT", ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]),
         ("filter", "INPUT", ["-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP"]),
     ]
@@ -93,6 +95,13 @@ def _rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[s
             rows += [("filter", "OUTPUT", _nd(t)) for t in ND_TYPES]
     rows += _rule_rows(ruleset.rules_for("outbound", family), "OUTPUT", "-d", address)
     return rows
+
+
+def _malformed(check) -> list[str]:
+    """Drop one kind of malformed TCP packet (see model.MALFORMED_CHECKS)."""
+    _, flags, _, comment = check
+    match = ["--tcp-flags", *flags] if flags else ["!", "--syn", "-m", "conntrack", "--ctstate", "NEW"]
+    return ["-p", "tcp", *match, "-m", "comment", "--comment", comment, "-j", "DROP"]
 
 
 def _nd(icmpv6_type: str) -> list[str]:
@@ -121,8 +130,8 @@ def _port_match(port: PortRange) -> list[str]:
 
 def _shell(arg: str) -> str:
     """A shell word; placeholders arrive already written as "$VARIABLE"."""
-    if arg.startswith('"$') and arg.endswith('"'):
-        return arg
+    if arg.startswith('"$') and arg.endswith('"') or arg == "!":
+        return arg  # a lone "!" is never history-expanded
     return shlex.quote(arg)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import i18n
-from ..model import Catalogue, PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, Catalogue, Command, PortRange, Rule, Ruleset
 from . import iptables, nftables
 
 
@@ -73,6 +73,20 @@ def rules_block(catalogue: Catalogue, table_id: str, lang: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+def commands_block(command: Command) -> str:
+    """A command block: one fenced block, or one tab per variant (linked with the table tabs
+    that carry the same label). The text is the same in every language."""
+    parts = [f'<div class="fw-commands" data-commands="{command.id}" markdown>', ""]
+    for variant in command.variants:
+        code = f"``` bash\n{variant.text}```"
+        if command.tabbed:
+            parts += [f'=== "{variant.label}"', "", _indent(code), ""]
+        else:
+            parts += [code, ""]
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
 def rules_table(ruleset: Ruleset, lang: str) -> str:
     """The ruleset as a Markdown table: each direction's rules, then its default policy."""
     t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
@@ -81,6 +95,9 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
         rules = [r for r in ruleset.rules if r.direction == direction]
         if not rules and ruleset.direction != direction:
             continue
+        if direction == "inbound" and ruleset.malformed_tcp == "drop":
+            for name, *_ in MALFORMED_CHECKS:
+                rows.append([t(f"malformed_{name}"), "TCP", t("any"), t("this_server"), t("all"), "DROP"])
         for rule in rules:
             peer = _peer(rule, lang)
             source, destination = _ends(direction, peer, t("this_server"))

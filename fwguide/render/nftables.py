@@ -6,7 +6,7 @@ same ruleset and nothing outside its own table is touched.
 
 from __future__ import annotations
 
-from ..model import PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, PortRange, Rule, Ruleset
 
 TABLE = "firewall"
 INDENT = "    "
@@ -52,8 +52,10 @@ def _chain(name: str, policy: str | None, rules: list[str]) -> list[str]:
 
 
 def _input(ruleset: Ruleset) -> list[str]:
-    rules = [
-        'iif "lo" accept',
+    rules = ['iif "lo" accept']
+    if ruleset.malformed_tcp == "drop":
+        rules += [_malformed(check) for check in MALFORMED_CHECKS]
+    rules += [
         "ct state established,related accept",
         "ct state invalid drop",
         f"icmpv6 type {ND_TYPES} ip6 hoplimit 255 accept",
@@ -62,6 +64,14 @@ def _input(ruleset: Ruleset) -> list[str]:
         f"icmpv6 type echo-request {ECHO_LIMIT} accept",
     ]
     return rules + _rule_lines(ruleset, "inbound", "saddr")
+
+
+def _malformed(check) -> str:
+    """Drop one kind of malformed TCP packet (see model.MALFORMED_CHECKS)."""
+    _, _, flags, comment = check
+    if flags is None:
+        return f'tcp flags & (fin|syn|rst|ack) != syn ct state new drop comment "{comment}"'
+    return f'tcp flags & (fin|syn|rst|psh|ack|urg) == {flags} drop comment "{comment}"'
 
 
 def _output(ruleset: Ruleset) -> list[str]:
