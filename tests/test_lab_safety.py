@@ -291,3 +291,33 @@ def test_two_labs_at_once_do_not_collide(lab_mode):
         reports = list(pool.map(lambda s: run(s, lab_mode), jobs))
     for report in reports:
         assert not report.failures(), report.failures()
+
+
+# The tutorial's malformed-packet rules drop what the page says they drop
+
+
+def crafted_results(block: str, lab_mode: str, label: str = "rules.v4") -> dict[str, str]:
+    report = run(scenario("web-mail-server", label, block), lab_mode)
+    return {c.kind: c.observed for c in report.crafted if c.family == FRONTENDS[label].families[0]}
+
+
+def test_the_malformed_tcp_rules_drop_null_xmas_and_a_lone_ack(lab_mode):
+    results = crafted_results(rendered("web-mail-server", "rules.v4"), lab_mode)
+    assert results == {"null": "none", "xmas": "none", "ack": "none"}
+
+
+def test_without_the_new_without_syn_rule_a_lone_ack_is_answered(lab_mode):
+    block = without(rendered("web-mail-server", "rules.v4"), "new TCP without SYN")
+    assert crafted_results(block, lab_mode)["ack"] == "rst"
+
+
+def test_null_and_xmas_are_still_dropped_by_the_invalid_rule_alone(lab_mode):
+    """What the page says: connection tracking classes them INVALID, the explicit rules only add clarity."""
+    block = without(rendered("web-mail-server", "nftables"), "NULL packets", "XMAS packets", "all TCP flags set")
+    assert crafted_results(block, lab_mode, "nftables") == {"null": "none", "xmas": "none", "ack": "none"}
+
+
+def test_without_the_explicit_rules_and_the_invalid_rule_null_and_xmas_are_answered(lab_mode):
+    block = without(rendered("web-mail-server", "rules.v4"), "NULL packets", "XMAS packets", "all TCP flags set",
+                    "INVALID")
+    assert crafted_results(block, lab_mode) == {"null": "rst", "xmas": "rst", "ack": "none"}

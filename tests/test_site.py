@@ -15,7 +15,18 @@ import yaml
 from fwguide.loader import load_catalogue
 from fwguide.render.markdown import frontends
 
-from support import LANGS, PAGES, ROOT, built, command_blocks, mkdocs_build, page_url, source_markers
+from support import (
+    LANGS,
+    PAGES,
+    ROOT,
+    built,
+    command_blocks,
+    command_snippets,
+    mkdocs_build,
+    page_url,
+    source_command_markers,
+    source_markers,
+)
 
 def test_both_languages_have_every_page(site):
     assert PAGES, "docs/en has no page"
@@ -52,7 +63,8 @@ def test_every_block_is_what_the_renderer_wrote_byte_for_byte(site):
             for table_id, label, code in command_blocks(built(site, lang, page)):
                 assert code == by_label[label].render(catalogue.ruleset(table_id)), (lang, page, table_id, label)
                 count += 1
-    assert count == len(LANGS) * 4 * len(frontends())
+    tables = sum(len([t for t in source_markers("en", page) if t != "services"]) for page in PAGES)
+    assert count == len(LANGS) * tables * len(frontends()) > 0
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -83,7 +95,8 @@ def test_french_page_is_in_french(site, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_language_switcher_links_to_the_same_page(site, lang, other, page):
     here = "/" + LANGS[lang] + page_url(page)
-    links = {h: a for a, h in re.findall(r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link"', built(site, lang, page))}
+    switcher = r'<a href="([^"]*)" hreflang="([^"]+)" class="md-select__link"'
+    links = {h: a for a, h in re.findall(switcher, built(site, lang, page))}
     assert resolve(here, links[other]) == "/" + LANGS[other] + page_url(page)
 
 
@@ -173,3 +186,18 @@ def test_the_copied_project_builds_when_nothing_is_broken(project):
     result = mkdocs_build(project, project / "site")
     assert result.returncode == 0, result.stderr
     assert (project / "site/fr/basics/index.html").exists()
+
+
+def test_every_command_snippet_is_on_the_page_byte_for_byte(site):
+    """Command blocks that are not tables: the text of snippets/commands.yml, in both languages."""
+    catalogue = load_catalogue(ROOT / "snippets", display_root=ROOT)
+    count = 0
+    for page in PAGES:
+        blocks = {lang: command_snippets(built(site, lang, page)) for lang in LANGS}
+        assert blocks["en"] == blocks["fr"], page
+        placed = list(dict.fromkeys(command_id for command_id, _, _ in blocks["en"]))
+        assert placed == source_command_markers("en", page) == source_command_markers("fr", page), page
+        for command_id, label, code in blocks["en"]:
+            assert code == catalogue.commands[command_id].variant(label).text, (page, command_id, label)
+            count += 1
+    assert count == sum(len(catalogue.commands[c].variants) for p in PAGES for c in source_command_markers("en", p)) > 0

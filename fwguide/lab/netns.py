@@ -152,6 +152,7 @@ class Lab:
     prefix: str = field(default_factory=lambda: f"fwg-{os.getpid()}-{secrets.token_hex(3)}")
     namespaces: list[Namespace] = field(default_factory=list)
     agents: list[Agent] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)  # other helpers to stop
     tmp: Path | None = None
     _old_handlers: dict = field(default_factory=dict)
 
@@ -213,6 +214,13 @@ class Lab:
         self.agents.append(agent)
         return agent
 
+    def spawn(self, ns: Namespace, argv: list[str]) -> subprocess.Popen:
+        """Start a long-running program in `ns` (stopped when the lab closes); its stdout is a pipe."""
+        process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        self.processes.append(process)
+        return process
+
     def backend_path(self, backend: str) -> str:
         """A PATH whose iptables* commands are those of one backend (nft or legacy)."""
         if backend not in BACKENDS:
@@ -241,6 +249,14 @@ class Lab:
                     if stream:
                         stream.close()
             self.agents.clear()
+            for process in self.processes:
+                if process.poll() is None:
+                    process.kill()
+                process.wait()
+                for stream in (process.stdin, process.stdout, process.stderr):
+                    if stream:
+                        stream.close()
+            self.processes.clear()
             failed = []
             for ns in reversed(self.namespaces):
                 if ns.path.exists():
