@@ -33,6 +33,8 @@ def matrix() -> list[Scenario]:
     out = []
     for table in catalogue.tables:
         for frontend in frontends():
+            if not frontend.supports(catalogue.ruleset(table)):
+                continue
             block = frontend.render(catalogue.ruleset(table))
             for backend in BACKENDS if frontend.uses_iptables else (None,):
                 out.append(Scenario(table, frontend.label, block, backend, str(SNIPPETS)))
@@ -68,6 +70,10 @@ def main() -> int:
             s for s in scenarios if s.table == "inbound-optional" and s.frontend == "nftables"),
         "iptables command list, iptables-nft (inbound-optional)": next(
             s for s in scenarios if s.table == "inbound-optional" and s.frontend == "iptables" and s.backend == "nft"),
+        "ufw (inbound-optional)": next(
+            s for s in scenarios if s.table == "inbound-optional" and s.frontend == "ufw"),
+        "firewalld with its D-Bus (inbound-optional)": next(
+            s for s in scenarios if s.table == "inbound-optional" and s.frontend == "firewalld"),
     }
     lines = [
         "# Namespace lab benchmark",

@@ -13,6 +13,7 @@ TEXT: dict[str, dict[str, str]] = {
         "protocol": "Protocol",
         "port": "Port",
         "use": "What it is for",
+        "firewalld_service": "firewalld service",
         "source": "Source",
         "destination": "Destination",
         "action": "Action",
@@ -43,6 +44,16 @@ TEXT: dict[str, dict[str, str]] = {
         "note_fill_variables": "{before}, replace {what} with {label}.",
         "before_run": "Before running it",
         "before_load": "Before loading it",
+        "note_ufw": (
+            "Ubuntu and Debian. Paste as root: the block resets ufw, adds every rule, SSH "
+            "included, and only then enables the firewall. Rules without a source apply to "
+            "IPv4 and IPv6 alike."
+        ),
+        "note_firewalld": (
+            "RHEL, Rocky, Alma Linux and Fedora. Paste as root: these commands change the "
+            "runtime configuration only, in the `drop` zone. Check that a new SSH login works, "
+            "then make them permanent (see below); until then a reload undoes them."
+        ),
         "example_in_line": "the example in the line {lines}",
         "examples_in_lines": "the examples in the lines {lines}",
         "note_fill_literal": (
@@ -56,6 +67,7 @@ TEXT: dict[str, dict[str, str]] = {
         "protocol": "Protocole",
         "port": "Port",
         "use": "Usage",
+        "firewalld_service": "Service firewalld",
         "source": "Source",
         "destination": "Destination",
         "action": "Action",
@@ -89,6 +101,17 @@ TEXT: dict[str, dict[str, str]] = {
         "note_fill_variables": "{before}, remplacez {what} par {label}.",
         "before_run": "Avant de l'exécuter",
         "before_load": "Avant de le charger",
+        "note_ufw": (
+            "Ubuntu et Debian. À coller dans un shell root\u00a0: le bloc réinitialise ufw, ajoute "
+            "toutes les règles, SSH compris, et n'active le pare-feu qu'ensuite. Les règles sans "
+            "source valent pour l'IPv4 comme pour l'IPv6."
+        ),
+        "note_firewalld": (
+            "RHEL, Rocky, Alma Linux et Fedora. À coller dans un shell root\u00a0: ces commandes ne "
+            "modifient que la configuration courante (runtime), dans la zone `drop`. Vérifiez "
+            "qu'une nouvelle connexion SSH aboutit, puis rendez-les permanentes (voir plus bas)\u00a0; "
+            "d'ici là, un rechargement les annule."
+        ),
         "example_in_line": "l'exemple de la ligne {lines}",
         "examples_in_lines": "les exemples des lignes {lines}",
         "note_fill_literal": (

@@ -283,7 +283,7 @@ def _load_services(doc: _Doc, catalogue: Catalogue) -> None:
     catalogue.services_path = doc.path
     for item in doc.sequence(top["services"], "services"):
         keys = doc.mapping(
-            item, "a service", required=("id", "name", "ports", "label"), optional=("helper",)
+            item, "a service", required=("id", "name", "ports", "label"), optional=("helper", "firewalld")
         )
         sid = doc.ident(keys["id"], "service id")
         if sid in catalogue.services:
@@ -295,6 +295,7 @@ def _load_services(doc: _Doc, catalogue: Catalogue) -> None:
             ports=doc.ports(keys["ports"], "ports"),
             label=doc.label(keys["label"], "label"),
             helper=helper,
+            firewalld=doc.ident(keys["firewalld"], "firewalld service") if "firewalld" in keys else None,
         )
 
 
@@ -362,19 +363,20 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
                 "which tables attach on inbound rules only",
             )
         name, label, ports, helper = service.name, service.label, service.ports, service.helper
+        firewalld = service.firewalld
         default_comment = service.id
     elif len(inline) == 3:
         name = doc.safe_text(keys["name"], "rule name")
         label = doc.label(keys["label"], "label")
         ports = doc.ports(keys["ports"], "ports")
-        helper = None
+        helper = firewalld = None
         default_comment = name
     else:
         raise doc.fail(
             node, "a rule needs either 'service', or 'name', 'label' and 'ports' together"
         )
     comment = doc.safe_text(keys["comment"], "comment") if "comment" in keys else default_comment
-    return Rule(direction, name, label, ports, peer, action, comment, helper)
+    return Rule(direction, name, label, ports, peer, action, comment, helper, firewalld)
 
 
 def _peer(doc: _Doc, node: yaml.Node, catalogue: Catalogue) -> Peer:

@@ -63,6 +63,7 @@ class Service:
     ports: tuple[PortRange, ...]
     label: dict[str, str]
     helper: str | None = None
+    firewalld: str | None = None  # firewalld's service of the same ports, if it has one
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Rule:
     action: str
     comment: str
     helper: str | None = None
+    firewalld: str | None = None
 
 
 @dataclass(frozen=True)

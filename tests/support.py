@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -155,6 +156,8 @@ def host_state() -> dict[str, str]:
         "ip -6 route": re.sub(r"expires \S+", "", run("ip", "-6", "route", "show", "table", "all")),
         "ip rule": run("ip", "rule") + run("ip", "-6", "rule"),
     }
+    for top in ("/etc/ufw", "/lib/ufw", "/etc/default/ufw", "/etc/firewalld", "/etc/iptables", "/etc/nftables.conf"):
+        state[top] = _files_digest(Path(top))
     for name in ("ip_tables_names", "ip6_tables_names"):
         proc = Path("/proc/net") / name
         state[str(proc)] = proc.read_text() if proc.exists() else "(absent)"
@@ -164,6 +167,14 @@ def host_state() -> dict[str, str]:
             state[tool] = "\n".join(re.sub(r"\[\d+:\d+\]$", "", line) for line in saved.splitlines()
                                     if not line.startswith("#"))
     return state
+
+
+def _files_digest(top: Path) -> str:
+    """Each file under `top` with the SHA-256 of its content (ufw's and firewalld's state)."""
+    if not top.exists():
+        return "(absent)"
+    files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+    return "\n".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p}" for p in files)
 
 
 def state_diff(before: dict[str, str], after: dict[str, str]) -> list[str]:

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from fwguide.lab.network import Network
-from fwguide.lab.scenario import normalise_save
+from fwguide.lab.scenario import normalise_save, start_daemon
 from fwguide.loader import load_catalogue
 from fwguide.render.markdown import frontends
 
@@ -35,6 +35,7 @@ COVERED = {
     ("safe-apply", "iptables"), ("safe-apply", "ip6tables"), ("safe-apply", "nftables"),
     ("safe-apply-confirm", ""),
     ("save", "Debian / Ubuntu"), ("save", "RHEL / Fedora"), ("save", "nftables"),
+    ("firewalld-permanent", ""), ("firewalld-undo", ""),
 }
 
 
@@ -262,6 +263,24 @@ def test_the_saved_nftables_file_restores_the_same_ruleset(net):
     fresh = net.lab.add("fresh")
     net.lab.run(fresh, ["nft", "-f", "-"], input=net.server.read("/etc/nftables.conf"))
     assert net.lab.run(fresh, ["nft", "list", "ruleset"]).stdout == net.server.run(["nft", "list", "ruleset"]).stdout
+
+
+# firewalld: runtime first, permanent once tested
+
+
+def test_firewalld_runtime_rules_are_undone_by_a_reload_and_kept_once_permanent(lab):
+    net = Network(lab, CATALOGUE, "inbound-ssh-admin")
+    start_daemon(net.server, "firewalld")
+    assert ssh(net)[("anyone", 4)] == "open"  # firewalld's own default: SSH open to all
+    net.server.shell(block("firewalld", "inbound-ssh-admin"))
+    assert ssh(net) == ADMIN_ONLY
+    net.server.shell(command("firewalld-undo"))  # not permanent yet: the reload undoes it
+    assert ssh(net)[("anyone", 4)] == "open"
+    net.server.shell(block("firewalld", "inbound-ssh-admin"))
+    net.server.shell(command("firewalld-permanent"))
+    net.server.shell(command("firewalld-undo"))  # now the reload keeps it
+    assert ssh(net) == ADMIN_ONLY
+    assert set(net.reachable(443).values()) == {"open"}
 
 
 # FTP through the conntrack helper

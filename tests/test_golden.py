@@ -31,7 +31,10 @@ RENDERERS = {
     **{f.label: f.render for f in markdown.frontends()},
     **{f"table.{lang}.md": partial(rules_table_file, lang=lang) for lang in LANGUAGES},
 }
-CASES = [(t, name) for t in CATALOGUE.tables for name in RENDERERS]
+FRONTENDS = {f.label: f for f in markdown.frontends()}
+# Every renderer on every fixture table, except a front-end on a table it cannot express.
+CASES = [(t, name) for t in CATALOGUE.tables for name in RENDERERS
+         if name not in FRONTENDS or FRONTENDS[name].supports(CATALOGUE.ruleset(t))]
 
 
 def check(path: Path, actual: str) -> None:
@@ -56,6 +59,14 @@ def test_services_table_matches_golden(lang):
 def test_rules_block_matches_golden(lang):
     """The whole marker expansion: table, tabs, notes and code, for a table with a placeholder."""
     check(GOLDEN / "expected" / f"block.{lang}.md", markdown.rules_block(CATALOGUE, "base", lang))
+
+
+def test_firewalld_refuses_what_its_zones_cannot_express():
+    """The strict fixture filters outgoing traffic: no firewalld tab, and none in its block."""
+    assert not FRONTENDS["firewalld"].supports(CATALOGUE.ruleset("strict"))
+    assert FRONTENDS["firewalld"].supports(CATALOGUE.ruleset("served"))
+    assert '=== "firewalld"' not in markdown.rules_block(CATALOGUE, "strict", "en")
+    assert '=== "ufw"' in markdown.rules_block(CATALOGUE, "strict", "en")
 
 
 def test_every_fixture_table_has_its_golden_directory():

@@ -19,21 +19,24 @@ from pathlib import Path
 import pytest
 
 from fwguide.lab.netns import BACKENDS
-from fwguide.lab.runner import run
+from fwguide.loader import load_catalogue
+from fwguide.lab.runner import run, unsupported
 from fwguide.lab.scenario import Scenario
 from fwguide.render.markdown import frontends
 
-from support import LANGS, PAGES, ROOT, built, command_blocks, source_markers
+from support import LANGS, PAGES, ROOT, built, command_blocks, require, source_markers
 
 GOLDEN = Path(__file__).parent / "lab_golden"
 FRONTENDS = {f.label: f for f in frontends()}
 # (page, table, front-end) for every block the English pages' markers produce.
+SITE = load_catalogue(ROOT / "snippets", display_root=ROOT)
 BLOCKS = [
     (page, table, label)
     for page in PAGES
     for table in source_markers("en", page)
     if table != "services"
     for label in FRONTENDS
+    if FRONTENDS[label].supports(SITE.ruleset(table))
 ]
 SCENARIOS = [
     (page, table, label, backend)
@@ -74,7 +77,7 @@ def test_english_and_french_blocks_are_byte_identical(site_blocks):
 def golden_path(table: str, label: str, backend: str | None) -> Path:
     frontend = FRONTENDS[label]
     if not frontend.uses_iptables:
-        return GOLDEN / table / "nftables"
+        return GOLDEN / table / label
     return GOLDEN / table / f"iptables-{backend}.v{frontend.families[0]}"
 
 
@@ -84,6 +87,9 @@ def golden_path(table: str, label: str, backend: str | None) -> Path:
 def test_block_behaves_as_its_table_says(site_blocks, lab_mode, page, table, label, backend):
     block = site_blocks[("en", page, table, label)]
     assert block == site_blocks[("fr", page, table, label)]
+    scenario = Scenario(table, label, block, backend, str(ROOT / "snippets"))
+    reason = unsupported(scenario, lab_mode)
+    require(reason is None, str(reason))
     report = run(Scenario(table, label, block, backend, str(ROOT / "snippets")), lab_mode)
     assert not report.failures(), "\n".join(report.failures())
 
@@ -118,6 +124,7 @@ def test_the_admin_only_rule_answers_the_admin_alone(site_blocks, lab_mode):
 FIXTURES = Path(__file__).parent / "golden/snippets"
 FIXTURE_SCENARIOS = [(t, label, backend) for t in ("base", "served", "strict")
                      for label, backend in (("nftables", None), ("rules.v4", "legacy"), ("rules.v6", "nft"))]
+FIXTURE_SCENARIOS += [("served", "ufw", None), ("strict", "ufw", None), ("served", "firewalld", None)]
 
 
 @pytest.mark.parametrize("table, label, backend", FIXTURE_SCENARIOS,
@@ -125,11 +132,12 @@ FIXTURE_SCENARIOS = [(t, label, backend) for t in ("base", "served", "strict")
 def test_fixture_tables_behave_as_their_tables_say(lab_mode, table, label, backend):
     """The golden fixtures cover what the site's tables do not: networks as sources and
     destinations, port ranges, a closed outbound direction, the FTP helper."""
-    from fwguide.loader import load_catalogue
-
     catalogue = load_catalogue(FIXTURES, display_root=FIXTURES)
     block = FRONTENDS[label].render(catalogue.ruleset(table))
-    report = run(Scenario(table, label, block, backend, str(FIXTURES)), lab_mode)
+    scenario = Scenario(table, label, block, backend, str(FIXTURES))
+    reason = unsupported(scenario, lab_mode)
+    require(reason is None, str(reason))
+    report = run(scenario, lab_mode)
     assert not report.failures(), "\n".join(report.failures())
     # A client inside each source network got in where the table lets it, and only there.
     networks = {p.peer for p in report.probes if p.peer.startswith("network-") and p.observed == "open"}

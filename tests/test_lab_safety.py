@@ -321,3 +321,14 @@ def test_without_the_explicit_rules_and_the_invalid_rule_null_and_xmas_are_answe
     block = without(rendered("web-mail-server", "rules.v4"), "NULL packets", "XMAS packets", "all TCP flags set",
                     "INVALID")
     assert crafted_results(block, lab_mode) == {"null": "rst", "xmas": "rst", "ack": "none"}
+
+
+def test_firewalld_is_refused_in_the_rootless_mode_with_the_reason():
+    from fwguide.lab.runner import unsupported
+
+    firewalld = scenario("inbound-minimum", "firewalld")
+    assert "messagebus" in unsupported(firewalld, "userns")
+    assert unsupported(firewalld, "netns") is None
+    assert unsupported(scenario("inbound-minimum", "ufw"), "userns") is None
+    with pytest.raises(LabError, match="needs root"):
+        run(firewalld, "userns")

@@ -10,6 +10,7 @@ from fwguide import LANGUAGES
 from fwguide.errors import DataError
 from fwguide.loader import load_catalogue
 from fwguide.markers import check_pages, expand
+from fwguide.render.markdown import frontends
 
 from support import ROOT
 
@@ -34,14 +35,14 @@ def code_blocks(markdown: str) -> list[str]:
 
 def test_the_code_is_the_same_in_every_language_and_the_words_are_not():
     en, fr = (expand(PAGE.format(id="base"), CATALOGUE, lang, "x.md") for lang in ("en", "fr"))
-    assert len(code_blocks(en)) == 5
+    assert len(code_blocks(en)) == len([f for f in frontends() if f.supports(CATALOGUE.ruleset("base"))]) == 7
     assert code_blocks(en) == code_blocks(fr)
     assert "Protocol" in en and "Protocole" in fr and "Protocole" not in en
 
 
 def test_services_marker_renders_the_catalogue():
     out = expand(PAGE.format(id="services"), CATALOGUE, "fr", "x.md")
-    assert "| FTP | TCP | 21 | Transfert de fichiers |" in out
+    assert "| FTP | TCP | 21 | `ftp` | Transfert de fichiers |" in out
 
 
 @pytest.mark.parametrize("line, message", [

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .netns import FORBIDDEN_ENV, LabError, forbidden_namespaces
-from .scenario import Report, Scenario, run_scenario
+from .scenario import Report, Scenario, frontend_by_label, run_scenario
 
 MODES = ("netns", "userns")
 USERNS = ["unshare", "--user", "--map-root-user", "--net", "--mount"]
@@ -54,9 +54,21 @@ def unavailable(mode: str) -> str | None:
     return None
 
 
+def unsupported(scenario: Scenario, mode: str) -> str | None:
+    """Why this scenario cannot run in `mode`, or None."""
+    frontend = frontend_by_label(scenario.frontend)
+    if mode == "userns" and frontend.daemon:
+        return (f"{frontend.daemon} needs root: its D-Bus daemon switches to the messagebus user, "
+                "which a rootless user namespace (one mapped uid) does not have")
+    return None
+
+
 def run(scenario: Scenario, mode: str | None = None) -> Report:
     """Run one scenario in the given mode (default: netns as root, userns otherwise)."""
     mode = mode or default_mode()
+    reason = unsupported(scenario, mode)
+    if reason:
+        raise LabError(reason)
     if mode == "netns":
         return run_scenario(scenario)
     if mode != "userns":

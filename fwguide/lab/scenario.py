@@ -24,9 +24,11 @@ from ..model import Catalogue
 from ..render.markdown import Frontend, frontends
 from . import plan as planning
 from .netns import Agent, Lab, LabError, Namespace
+from .sandbox import Sandbox
 
 DEFAULT_TIMEOUT = 0.3  # seconds a dropped probe is given before it counts as blocked
 REACHED = "open"
+COUNTER_RE = re.compile(r"counter packets \d+ bytes \d+")
 TWIN = "twin"
 BLOCKED = ("timeout", "denied")
 
@@ -161,37 +163,50 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
         for agent in [*agents.values(), *([crafter] if crafter else [])]:
             agent.receive()  # the "ready" line: the agent checked its namespace
         _start_listeners(agents, plan)
-        report.probes = _probes(ruleset, plan)
-        report.crafted = [
-            Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(ruleset, kind))
-            for family in plan.families for kind in planning.CRAFTED_KINDS
-        ] if crafted_port else []
-        report.timings["start"] = _lap(clock)
-
-        _round(agents, crafter, plan, report, "control", scenario.timeout)
-        report.timings["control"] = _lap(clock)
-        if report.control_failures():
-            return report
-
+        # The server and its twin run the block in sandboxes: it may write /etc (ufw) or need
+        # a daemon (firewalld), and neither may touch the host's files.
+        sandboxes = {role: Sandbox(lab, hosts[role]) for role in (planning.SERVER_ROLE, TWIN)}
         env = {"PATH": lab.backend_path(scenario.backend)} if scenario.backend else None
-        server = hosts[planning.SERVER_ROLE]
-        _apply(lab, server, frontend, scenario.block, env, report)
-        for ns in (server, hosts[planning.INTERNET_ROLE]):
-            lab.batch(ns, ["neigh flush all"])  # both families
-        report.timings["apply"] = _lap(clock)
-        # While the probes wait out their timeout, a twin namespace gets the block twice.
+        # The twin gets the block twice, in the background from now on: it has no link, so
+        # nothing it does can disturb the probes.
         twin_dumps: list[str] = []
-        twin = threading.Thread(target=_apply_twice, args=(lab, hosts[TWIN], frontend, scenario.block, env,
+        twin = threading.Thread(target=_apply_twice, args=(sandboxes[TWIN], frontend, scenario.block, env,
                                                            report, twin_dumps))
         twin.start()
         try:
-            _round(agents, crafter, plan, report, "observed", scenario.timeout)
+            _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, sandboxes[planning.SERVER_ROLE],
+                          frontend, env, scenario, ruleset, plan, report, clock)
         finally:
             twin.join()
-        report.timings["probe"] = _lap(clock)
-        report.dumps = [dump(lab, server, frontend, env), *twin_dumps]
+        if report.control_failures():
+            return report
+        report.dumps = [dump(sandboxes[planning.SERVER_ROLE], frontend, env), *twin_dumps]
     report.timings["teardown"] = _lap(clock)
     return report
+
+
+def _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, server: Sandbox, frontend: Frontend,
+                  env, scenario: Scenario, ruleset, plan: planning.Plan, report: Report, clock: float) -> None:
+    """The control round, the block applied to the server, the probes compared with the table."""
+    report.probes = _probes(ruleset, plan)
+    report.crafted = [
+        Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(ruleset, kind))
+        for family in plan.families for kind in planning.CRAFTED_KINDS
+    ] if crafted_port else []
+    report.timings["start"] = _lap(clock)
+
+    _round(agents, crafter, plan, report, "control", scenario.timeout)
+    report.timings["control"] = _lap(clock)
+    if report.control_failures():
+        return
+    if frontend.daemon:  # after the control round: a running firewalld already filters
+        start_daemon(server, frontend.daemon)
+    _apply(server, frontend, scenario.block, env, report)
+    for ns in (hosts[planning.SERVER_ROLE], hosts[planning.INTERNET_ROLE]):
+        lab.batch(ns, ["neigh flush all"])  # both families
+    report.timings["apply"] = _lap(clock)
+    _round(agents, crafter, plan, report, "observed", scenario.timeout)
+    report.timings["probe"] = _lap(clock)
 
 
 def _lap(start: float) -> float:
@@ -222,6 +237,9 @@ def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
         ]
         hub += [f"route add {a}/{128 if ':' in a else 32} dev {port}" for a in addrs]
     lab.batch(internet, hub)
+    # The twin has no link, but an interface of the same name as the server's, so that a
+    # front-end that lists interfaces (firewalld) writes the same ruleset in both.
+    lab.batch(hosts[TWIN], ["link set lo up", "link add eth0 type veth peer name twin0", "link set eth0 up"])
     for ns, _, addrs in links:
         lab.batch(ns, [
             "link set lo up",
@@ -315,27 +333,52 @@ def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, time
             setattr(c, attr, result)
 
 
-def _apply_twice(lab: Lab, ns: Namespace, frontend: Frontend, block: str, env, report: Report,
+def _apply_twice(sandbox: Sandbox, frontend: Frontend, block: str, env, report: Report,
                  dumps: list[str]) -> None:
     """Apply the block, dump, apply it again, dump: the two dumps must be equal."""
+    if frontend.daemon:
+        start_daemon(sandbox, frontend.daemon)
     for _ in range(2):
-        _apply(lab, ns, frontend, block, env, report)
-        dumps.append(dump(lab, ns, frontend, env))
+        _apply(sandbox, frontend, block, env, report)
+        dumps.append(dump(sandbox, frontend, env))
 
 
-def _apply(lab: Lab, server: Namespace, frontend: Frontend, block: str, env, report: Report) -> None:
+def _apply(sandbox: Sandbox, frontend: Frontend, block: str, env, report: Report) -> None:
     """Feed the block to the front-end's tool on standard input, exactly as the page shows it."""
-    result = lab.run(server, list(frontend.apply), input=block, env=env, check=False)
+    result = sandbox.run(list(frontend.apply), input=block, env=env, check=False)
     if result.returncode != 0:
         report.apply_errors.append(f"{' '.join(frontend.apply)} exited {result.returncode}: {result.stderr.strip()}")
 
 
-def dump(lab: Lab, ns: Namespace, frontend: Frontend, env) -> str:
-    """The namespace's ruleset as the front-end's own listing tool prints it, normalised."""
-    if not frontend.uses_iptables:
-        return lab.run(ns, ["nft", "list", "ruleset"]).stdout
-    tool = "iptables-save" if frontend.families == (4,) else "ip6tables-save"
-    return normalise_save(lab.run(ns, [tool], env=env).stdout)
+def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:
+    """The ruleset as the front-end's own listing tools print it, normalised."""
+    out = []
+    for argv in frontend.dump:
+        text = sandbox.run(list(argv), env=env).stdout
+        # Rules added through iptables-nft show up in nftables listings with their counters.
+        out.append(normalise_save(text) if argv[0].endswith("-save") else COUNTER_RE.sub("counter", text))
+    return "".join(out)
+
+
+def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> None:
+    """Start a front-end's daemon in a sandbox; firewalld gets a private system D-Bus."""
+    if daemon != "firewalld":
+        raise LabError(f"no way to start {daemon!r}")
+    sandbox.run(["mkdir", "-p", "/run/dbus"])
+    sandbox.popen(["dbus-daemon", "--system", "--nofork", "--nopidfile"])
+    sandbox.popen(["sh", "-c", 'for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.05; done; '
+                   'exec firewalld --nofork --nopid'])
+    if wait:
+        wait_for_daemon(sandbox, daemon)
+
+
+def wait_for_daemon(sandbox: Sandbox, daemon: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if sandbox.run(["firewall-cmd", "--state"], check=False).returncode == 0:
+            return
+        time.sleep(0.1)
+    raise LabError(f"{daemon} did not start within {seconds} s in {sandbox.ns.role}")
 
 
 def normalise_save(text: str) -> str:

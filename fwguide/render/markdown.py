@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .. import i18n
 from ..model import MALFORMED_CHECKS, Catalogue, Command, PortRange, Rule, Ruleset
-from . import iptables, nftables
+from . import firewalld, iptables, nftables, ufw
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,11 @@ class Frontend:
     """One tab: its label (the same words in every language), code language and renderer.
 
     `apply` is how a reader applies the block, its text arriving on standard input;
-    `families` are the IP versions the block sets up.
+    `families` are the IP versions the block sets up; `dump` lists the commands that print
+    the resulting ruleset. `uses_iptables`: the block runs the iptables tools found on the
+    PATH, so it is checked with each backend (ufw calls /usr/sbin/iptables itself).
+    `daemon` names a service that must run first; `supports` says whether the front-end
+    can express a ruleset at all (a table gets no tab where it cannot).
     """
 
     label: str
@@ -29,35 +33,47 @@ class Frontend:
     note: Callable[[Ruleset, str], str]
     apply: tuple[str, ...]
     families: tuple[int, ...]
-
-    @property
-    def uses_iptables(self) -> bool:
-        """Whether the block runs iptables tools, and so depends on their backend."""
-        return self.apply[0] != "nft"
+    dump: tuple[tuple[str, ...], ...]
+    uses_iptables: bool = False
+    daemon: str | None = None
+    supports: Callable[[Ruleset], bool] = lambda ruleset: True
+    # The block writes system files (ufw) or talks to a daemon (firewalld): it may run only
+    # inside a lab sandbox, never in a bare `unshare --net`.
+    sandbox_only: bool = False
 
 
 def frontends() -> tuple[Frontend, ...]:
     """The tabs of every rule table, in the order the page shows them."""
+    bash = ("bash", "-euo", "pipefail")
+    save4, save6, nft_list = ("iptables-save",), ("ip6tables-save",), ("nft", "list", "ruleset")
     return (
         Frontend("iptables", "bash", lambda r: iptables.render_commands(r, 4),
-                 lambda r, lang: _note_commands(r, lang, 4), ("bash", "-euo", "pipefail"), (4,)),
+                 lambda r, lang: _note_commands(r, lang, 4), bash, (4,), (save4,), uses_iptables=True),
         Frontend("ip6tables", "bash", lambda r: iptables.render_commands(r, 6),
-                 lambda r, lang: _note_commands(r, lang, 6), ("bash", "-euo", "pipefail"), (6,)),
+                 lambda r, lang: _note_commands(r, lang, 6), bash, (6,), (save6,), uses_iptables=True),
         Frontend("rules.v4", "text", lambda r: iptables.render_restore(r, 4),
-                 lambda r, lang: _note_restore(r, lang, 4), ("iptables-restore",), (4,)),
+                 lambda r, lang: _note_restore(r, lang, 4), ("iptables-restore",), (4,), (save4,),
+                 uses_iptables=True),
         Frontend("rules.v6", "text", lambda r: iptables.render_restore(r, 6),
-                 lambda r, lang: _note_restore(r, lang, 6), ("ip6tables-restore",), (6,)),
-        Frontend("nftables", "text", nftables.render_ruleset, _note_nftables, ("nft", "-f", "-"), (4, 6)),
+                 lambda r, lang: _note_restore(r, lang, 6), ("ip6tables-restore",), (6,), (save6,),
+                 uses_iptables=True),
+        Frontend("nftables", "text", nftables.render_ruleset, _note_nftables, ("nft", "-f", "-"), (4, 6),
+                 (nft_list,)),
+        Frontend("ufw", "bash", ufw.render, _note_ufw, bash, (4, 6), (save4, save6), sandbox_only=True),
+        Frontend("firewalld", "bash", firewalld.render, _note_firewalld, bash, (4, 6), (nft_list,),
+                 daemon="firewalld", supports=firewalld.supports, sandbox_only=True),
     )
 
 
 def services_table(catalogue: Catalogue, lang: str) -> str:
     """The catalogue as a Markdown table: one row per service and port."""
     t = lambda key: i18n.text(lang, key)  # noqa: E731
-    rows = [[t("service"), t("protocol"), t("port"), t("use")]]
+    rows = [[t("service"), t("protocol"), t("port"), t("firewalld_service"), t("use")]]
     for service in catalogue.services.values():
         for port in service.ports:
-            rows.append([service.name, port.protocol.upper(), _port(port), _cell(service.label[lang])])
+            firewalld_name = f"`{service.firewalld}`" if service.firewalld else "–"
+            rows.append([service.name, port.protocol.upper(), _port(port), firewalld_name,
+                         _cell(service.label[lang])])
     return _table(rows)
 
 
@@ -66,6 +82,8 @@ def rules_block(catalogue: Catalogue, table_id: str, lang: str) -> str:
     ruleset = catalogue.ruleset(table_id)
     parts = [f'<div class="fw-table" data-table="{table_id}" markdown>', "", rules_table(ruleset, lang), ""]
     for frontend in frontends():
+        if not frontend.supports(ruleset):
+            continue
         code = frontend.render(ruleset)
         parts += [f'=== "{frontend.label}"', "", _indent(frontend.note(ruleset, lang)), ""]
         parts += [_indent(f"``` {frontend.code_lang}\n{code}```"), ""]
@@ -162,6 +180,20 @@ def _note_nftables(ruleset: Ruleset, lang: str) -> str:
     placeholders = ruleset.placeholders()
     defines = [f"`define {p.variable(f)}`" for p in placeholders for f in (4, 6)]
     return _with_fill_note(note, lang, "before_load", defines, placeholders)
+
+
+def _note_ufw(ruleset: Ruleset, lang: str) -> str:
+    note = i18n.text(lang, "note_ufw")
+    placeholders = ruleset.placeholders()
+    lines = [f"`{p.variable(f)}={p.example(f)}`" for f in (4, 6) for p in placeholders]
+    return _with_fill_note(note, lang, "before_run", lines, placeholders)
+
+
+def _note_firewalld(ruleset: Ruleset, lang: str) -> str:
+    note = i18n.text(lang, "note_firewalld")
+    placeholders = ruleset.placeholders()
+    lines = [f"`{p.variable(f)}={p.example(f)}`" for f in (4, 6) for p in placeholders]
+    return _with_fill_note(note, lang, "before_run", lines, placeholders)
 
 
 def _with_fill_note(note: str, lang: str, before: str, lines: list[str], placeholders) -> str:

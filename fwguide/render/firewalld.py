@@ -1,0 +1,71 @@
+"""firewalld (RHEL, Rocky, Alma Linux, Fedora): runtime commands for a table.
+
+Every command changes the runtime configuration only, so `firewall-cmd --reload` undoes
+them all until they are made permanent with `firewall-cmd --runtime-to-permanent`. The
+rules go into firewalld's `drop` zone, whose target drops what no rule accepts; binding
+every source address to that zone, last, makes it apply to all traffic at once, after
+SSH is already allowed in it. firewalld services are used where the catalogue names one
+(`dns` opens TCP and UDP), ports otherwise, rich rules for a source address. What firewalld
+has no zone command for (explicit malformed-TCP drops) uses its direct interface.
+"""
+
+from __future__ import annotations
+
+from ..model import MALFORMED_CHECKS, PortRange, Rule, Ruleset
+
+ZONE = "drop"
+CMD = f"firewall-cmd --zone={ZONE}"
+
+
+def supports(ruleset: Ruleset) -> bool:
+    """firewalld zones filter incoming traffic only: no outbound rules, no outbound DROP policy."""
+    return ruleset.policies["output"] == "accept" and not any(r.direction == "outbound" for r in ruleset.rules)
+
+
+def render(ruleset: Ruleset) -> str:
+    lines = [f"{p.variable(f)}={p.example(f)}" for f in (4, 6) for p in ruleset.placeholders(f)]
+    if ruleset.malformed_tcp == "drop":
+        for family in ("ipv4", "ipv6"):
+            for priority, check in enumerate(MALFORMED_CHECKS):
+                lines.append(f"firewall-cmd --direct --add-rule {family} filter INPUT {priority} {_malformed(check)}")
+    # One command for every service and port open to all, one per rich rule, in table order.
+    opened: list[str] = []
+    for rule in ruleset.rules:
+        if rule.peer.is_any and rule.action == "accept":
+            opened += [f"--add-service={rule.firewalld}"] if rule.firewalld else [
+                f"--add-port={_port(p)}/{p.protocol}" for p in rule.ports
+            ]
+    if opened:
+        lines.append(f"{CMD} " + " ".join(opened))
+    for rule in ruleset.rules:
+        if not (rule.peer.is_any and rule.action == "accept"):
+            lines += _rich_rules(rule)
+    lines.append(f"{CMD} --add-source=0.0.0.0/0 --add-source=::/0")
+    return "\n".join(lines) + "\n"
+
+
+def _malformed(check) -> str:
+    _, flags, _, comment = check
+    match = f"--tcp-flags {' '.join(flags)}" if flags else "! --syn -m conntrack --ctstate NEW"
+    return f"-p tcp {match} -m comment --comment '{comment}' -j DROP"
+
+
+def _rich_rules(rule: Rule) -> list[str]:
+    if rule.peer.placeholder is not None:
+        sources = [(f"ipv{f}", f"${rule.peer.placeholder.variable(f)}") for f in (4, 6)]
+    elif rule.peer.network is not None:
+        sources = [(f"ipv{rule.peer.network.version}", str(rule.peer.network))]
+    else:
+        sources = [(None, None)]
+    what = [f"service name={rule.firewalld}"] if rule.firewalld else [
+        f"port port={_port(p)} protocol={p.protocol}" for p in rule.ports
+    ]
+    lines = []
+    for family, address in sources:
+        head = f"rule family={family} source address={address}" if family else "rule"
+        lines += [f'{CMD} --add-rich-rule="{head} {w} {rule.action}"' for w in what]
+    return lines
+
+
+def _port(port: PortRange) -> str:
+    return f"{port.first}-{port.last}" if port.is_range else str(port.first)
