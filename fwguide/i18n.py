@@ -61,6 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
             "this file format has no variables."
         ),
         "and": "and",
+        "downloads": "Download the files: {links}",
     },
     "fr": {
         "service": "Service",
@@ -119,6 +120,7 @@ TEXT: dict[str, dict[str, str]] = {
             "ce format de fichier n'a pas de variables."
         ),
         "and": "et",
+        "downloads": "Télécharger les fichiers\u00a0: {links}",
     },
 }
 

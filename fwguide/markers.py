@@ -20,8 +20,9 @@ MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands) (?P<id>[a-z][a-z0-9-]*
 SYNTAX = "<!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line"
 
 
-def expand(text: str, catalogue: Catalogue, lang: str, page: str) -> str:
-    """The page's Markdown with every marker replaced by its rendering in `lang`."""
+def expand(text: str, catalogue: Catalogue, lang: str, page: str, root: str | None = None) -> str:
+    """The page's Markdown with every marker replaced by its rendering in `lang`; `root` is
+    the URL path of the site root, for the links to downloadable files."""
     lines = text.split("\n")
     out = []
     for number, line in enumerate(lines, start=1):
@@ -31,7 +32,7 @@ def expand(text: str, catalogue: Catalogue, lang: str, page: str) -> str:
         elif marker == ("table", "services"):
             out.append(markdown.services_table(catalogue, lang))
         elif marker[0] == "table":
-            out.append(markdown.rules_block(catalogue, marker[1], lang))
+            out.append(markdown.rules_block(catalogue, marker[1], lang, root))
         else:
             out.append(markdown.commands_block(catalogue.commands[marker[1]]))
     return "\n".join(out)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from urllib.parse import urlparse
+
 from mkdocs.exceptions import PluginError
 
 from fwguide import LANGUAGES, markers
 from fwguide.errors import DataError
 from fwguide.loader import load_catalogue
+from fwguide.render.markdown import downloads
 
 SNIPPETS = "snippets"
 _catalogue = None
@@ -34,6 +37,17 @@ def on_config(config):
     return config
 
 
+def on_post_build(config):
+    """The tables' downloadable files (rules.v4, rules.v6, firewall.nft), generated from the data.
+
+    Written after the build, not added to MkDocs' files: the i18n plugin expects every file
+    to have a source on disk. The pages link to them by absolute path (site_url's path)."""
+    for path, content in downloads(_catalogue).items():
+        target = Path(config.site_dir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+
+
 def on_page_markdown(markdown, page, config, files):
     """Replace each marker with its table and command tabs, in the language being built."""
     lang = config.theme["language"]
@@ -42,6 +56,7 @@ def on_page_markdown(markdown, page, config, files):
                           f"which has no texts (known: {', '.join(LANGUAGES)})")
     try:
         shown = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
-        return markers.expand(markdown, _catalogue, lang, shown)
+        root = urlparse(config.site_url or "/").path or "/"
+        return markers.expand(markdown, _catalogue, lang, shown, root)
     except DataError as exc:
         raise PluginError(str(exc)) from None

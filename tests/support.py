@@ -113,6 +113,12 @@ def _blocks(page_html: str, kind: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def copied(code: str) -> str:
+    """What the copy button puts on the clipboard for a code block: its text without the
+    final newline (test_browser.py clicks every button and checks this)."""
+    return code.removesuffix("\n")
+
+
 def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
     """(table id, tab label, text a reader copies) for every rule-table block of a built page."""
     return _blocks(page_html, "table")

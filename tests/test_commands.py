@@ -21,7 +21,7 @@ from fwguide.lab.scenario import normalise_save, start_daemon
 from fwguide.loader import load_catalogue
 from fwguide.render.markdown import frontends
 
-from support import ROOT
+from support import ROOT, copied
 
 CATALOGUE = load_catalogue(ROOT / "snippets", display_root=ROOT)
 FRONTENDS = {f.label: f for f in frontends()}
@@ -41,7 +41,7 @@ COVERED = {
 
 def command(command_id: str, label: str = "") -> str:
     assert (command_id, label) in COVERED, (command_id, label)
-    return CATALOGUE.commands[command_id].variant(label).text
+    return copied(CATALOGUE.commands[command_id].variant(label).text)
 
 
 def block(label: str, table: str = TABLE) -> str:

@@ -22,9 +22,9 @@ from fwguide.lab.netns import BACKENDS
 from fwguide.loader import load_catalogue
 from fwguide.lab.runner import run, unsupported
 from fwguide.lab.scenario import Scenario
-from fwguide.render.markdown import frontends
+from fwguide.render.markdown import DOWNLOADS, frontends
 
-from support import LANGS, PAGES, ROOT, built, command_blocks, require, source_markers
+from support import LANGS, PAGES, ROOT, built, command_blocks, copied, require, source_markers
 
 GOLDEN = Path(__file__).parent / "lab_golden"
 FRONTENDS = {f.label: f for f in frontends()}
@@ -38,6 +38,7 @@ BLOCKS = [
     for label in FRONTENDS
     if FRONTENDS[label].supports(SITE.ruleset(table))
 ]
+DOWNLOADED = {label: name for name, label in DOWNLOADS}  # front-end -> downloadable file name
 SCENARIOS = [
     (page, table, label, backend)
     for page, table, label in BLOCKS
@@ -51,13 +52,13 @@ def scenario_id(page, table, label, backend) -> str:
 
 @pytest.fixture(scope="session")
 def site_blocks(site) -> dict[tuple[str, str, str, str], str]:
-    """(language, page, table, front-end) -> the exact text of the block on the built page."""
+    """(language, page, table, front-end) -> the text a reader copies from the built page."""
     blocks = {}
     for lang in LANGS:
         for page in PAGES:
             for table, label, code in command_blocks(built(site, lang, page)):
                 assert (lang, page, table, label) not in blocks, f"{lang}/{page}: two {table}/{label} blocks"
-                blocks[(lang, page, table, label)] = code
+                blocks[(lang, page, table, label)] = copied(code)
     return blocks
 
 
@@ -84,13 +85,19 @@ def golden_path(table: str, label: str, backend: str | None) -> Path:
 @pytest.mark.parametrize(
     "page, table, label, backend", SCENARIOS, ids=[scenario_id(*s) for s in SCENARIOS]
 )
-def test_block_behaves_as_its_table_says(site_blocks, lab_mode, page, table, label, backend):
+def test_block_behaves_as_its_table_says(site, site_blocks, lab_mode, page, table, label, backend):
     block = site_blocks[("en", page, table, label)]
     assert block == site_blocks[("fr", page, table, label)]
+    if label in DOWNLOADED:
+        # A file form: the lab loads the file the page offers for download, which is the
+        # copied text plus its final newline (test_syntax.py loads the copied text too).
+        download = (site / "downloads" / table / DOWNLOADED[label]).read_text()
+        assert download == block + "\n"
+        block = download
     scenario = Scenario(table, label, block, backend, str(ROOT / "snippets"))
     reason = unsupported(scenario, lab_mode)
     require(reason is None, str(reason))
-    report = run(Scenario(table, label, block, backend, str(ROOT / "snippets")), lab_mode)
+    report = run(scenario, lab_mode)
     assert not report.failures(), "\n".join(report.failures())
 
     # The checks were not vacuous: both verdicts, every family, crafted packets, outbound.

@@ -121,15 +121,17 @@ def test_copy_button_is_on_for_every_command_block(site, lang):
     assert len(command_blocks(page_html)) == 4 * len(frontends())
 
 
-def test_search_indexes_both_languages(site):
-    index = json.loads((site / "search/search_index.json").read_text())
-    assert set(index["config"]["lang"]) == {"en", "fr"}
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_language_has_its_own_search_index(site, lang):
+    index = json.loads((site / LANGS[lang] / "search/search_index.json").read_text())
+    assert index["config"]["lang"] == [lang]
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
-    for prefix in LANGS.values():
-        for page in PAGES:
-            assert prefix + page_url(page) in locations
-    french = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("fr/"))
-    assert "pare-feu" in french
+    assert locations == {page_url(page) for page in PAGES}  # relative to the language's root
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert ("pare-feu" in text) == (lang == "fr")
+    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', built(site, lang, "basics.md"))
+    # Material's search worker loads its index from `base`: the language's own root.
+    assert json.loads(config.group(1))["base"] == {"en": "..", "fr": "../../fr/"}[lang]
 
 
 def test_no_request_leaves_the_site(site):
@@ -151,7 +153,7 @@ def test_no_request_leaves_the_site(site):
 def project(tmp_path) -> Path:
     copy = tmp_path / "project"
     copy.mkdir()
-    for name in ("mkdocs.yml", "docs", "hooks", "snippets", "fwguide"):
+    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "snippets", "fwguide"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
     return copy
@@ -202,3 +204,49 @@ def test_every_command_snippet_is_on_the_page_byte_for_byte(site):
             assert code == catalogue.commands[command_id].variant(label).text, (page, command_id, label)
             count += 1
     assert count == sum(len(catalogue.commands[c].variants) for p in PAGES for c in source_command_markers("en", p)) > 0
+
+
+def test_every_table_offers_its_rule_files_for_download(site):
+    """rules.v4, rules.v6 and firewall.nft under each table, byte for byte its tabs' text."""
+    catalogue = load_catalogue(ROOT / "snippets", display_root=ROOT)
+    base = urllib.parse.urlparse(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]).path
+    by_label = {f.label: f for f in frontends()}
+    for lang in LANGS:
+        for page in PAGES:
+            page_html = built(site, lang, page)
+            for table_id in source_markers(lang, page):
+                if table_id == "services":
+                    continue
+                for name, label in (("rules.v4", "rules.v4"), ("rules.v6", "rules.v6"), ("firewall.nft", "nftables")):
+                    href = f'href="{base}downloads/{table_id}/{name}"'
+                    assert href in page_html, (lang, page, table_id, name)
+                    text = (site / "downloads" / table_id / name).read_text()
+                    assert text == by_label[label].render(catalogue.ruleset(table_id))
+                    assert (table_id, label, text) in command_blocks(page_html)
+
+
+@pytest.mark.parametrize("lang, heading", [("en", "Page not found"), ("fr", "Page introuvable")])
+def test_each_language_has_its_own_404_page(site, lang, heading):
+    page = site / LANGS[lang] / "404.html"
+    text = page.read_text(encoding="utf-8")
+    assert f'<html lang="{lang}"' in text
+    assert f"<h1>{heading}</h1>" in text
+
+
+def test_the_root_404_page_sends_french_addresses_to_the_french_page(site):
+    text = (site / "404.html").read_text(encoding="utf-8")
+    assert 'var b="/firewall-guide/",l=["fr"]' in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_names_its_translation_in_its_head_and_in_the_sitemap(site, lang):
+    sitemap = (site / "sitemap.xml").read_text()
+    for page in PAGES:
+        head = built(site, lang, page).split("</head>", 1)[0]
+        assert re.search(r'<link rel="alternate" href="[^"]*" hreflang="en">', head)
+        assert re.search(r'<link rel="alternate" href="[^"]*" hreflang="fr">', head)
+        url = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"] + LANGS[lang] + page_url(page)
+        entry = sitemap.split(f"<loc>{url}</loc>", 1)[1].split("</url>", 1)[0]
+        for other, prefix in LANGS.items():
+            alternate = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"] + prefix + page_url(page)
+            assert f'hreflang="{other}" href="{alternate}"' in entry, (lang, page, other)

@@ -60,3 +60,23 @@ def test_a_broken_form_is_rejected(form, text):
     prefix = private_netns_prefix()
     result = subprocess.run([*prefix, *FRONTENDS[form].apply], input=text, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
+
+
+DUMP = {"rules.v4": "iptables-save", "rules.v6": "ip6tables-save", "nftables": "nft list ruleset"}
+
+
+@pytest.mark.parametrize("form", DUMP)
+def test_copied_file_forms_load_like_the_downloaded_files(form):
+    """The copy button drops the final newline; the download keeps it. Both give one ruleset."""
+    prefix = private_netns_prefix()
+    catalogue = load_catalogue(ROOT / "snippets", display_root=ROOT)
+    for table_id in catalogue.tables:
+        text = FRONTENDS[form].render(catalogue.ruleset(table_id))
+        dumps = []
+        for variant in (text, text.removesuffix("\n")):
+            script = f"{shlex.join(FRONTENDS[form].apply)} && {DUMP[form]}"
+            result = subprocess.run([*prefix, "bash", "-c", script], input=variant, capture_output=True, text=True,
+                                    timeout=60)
+            assert result.returncode == 0, result.stderr
+            dumps.append("\n".join(line for line in result.stdout.splitlines() if not line.startswith("#")))
+        assert dumps[0] == dumps[1], table_id

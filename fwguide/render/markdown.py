@@ -77,8 +77,23 @@ def services_table(catalogue: Catalogue, lang: str) -> str:
     return _table(rows)
 
 
-def rules_block(catalogue: Catalogue, table_id: str, lang: str) -> str:
-    """A rule table: the human table, then one tab per front-end holding its block."""
+# Files offered for download under every table: (file name, front-end label).
+DOWNLOADS = (("rules.v4", "rules.v4"), ("rules.v6", "rules.v6"), ("firewall.nft", "nftables"))
+
+
+def downloads(catalogue: Catalogue) -> dict[str, str]:
+    """Every downloadable file of every table: path under the site root -> content."""
+    by_label = {f.label: f for f in frontends()}
+    return {
+        f"downloads/{table_id}/{name}": by_label[label].render(catalogue.ruleset(table_id))
+        for table_id in catalogue.tables
+        for name, label in DOWNLOADS
+    }
+
+
+def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None = None) -> str:
+    """A rule table: the human table, one tab per front-end holding its block, then links to
+    its files (when `root`, the URL path of the site root, is given)."""
     ruleset = catalogue.ruleset(table_id)
     parts = [f'<div class="fw-table" data-table="{table_id}" markdown>', "", rules_table(ruleset, lang), ""]
     for frontend in frontends():
@@ -87,6 +102,9 @@ def rules_block(catalogue: Catalogue, table_id: str, lang: str) -> str:
         code = frontend.render(ruleset)
         parts += [f'=== "{frontend.label}"', "", _indent(frontend.note(ruleset, lang)), ""]
         parts += [_indent(f"``` {frontend.code_lang}\n{code}```"), ""]
+    if root is not None:
+        links = [f"[`{name}`]({root}downloads/{table_id}/{name})" for name, _ in DOWNLOADS]
+        parts += [i18n.text(lang, "downloads", links=" · ".join(links)), ""]
     parts.append("</div>")
     return "\n".join(parts) + "\n"
 

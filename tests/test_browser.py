@@ -1,0 +1,287 @@
+"""The reader's experience in a real browser: Playwright driving Debian's chromium.
+
+The built site is served on 127.0.0.1 under site_url's path, the way GitHub Pages serves
+it (a missing address gets the root 404.html). Every request a page makes is recorded.
+Screenshots of the guide go to test-artifacts/screenshots/ for a maintainer to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import io
+import shutil
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import LANGS, PAGES, ROOT, built, command_blocks, command_snippets, copied, page_url, require
+
+CHROMIUM = "/usr/bin/chromium"
+SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]
+BASE = urllib.parse.urlparse(SITE_URL).path  # "/firewall-guide/"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under BASE; anything else, or anything missing, gets 404.html. Text
+    is gzip-compressed when the browser accepts it, as GitHub Pages does."""
+
+    COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".map")
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not urllib.parse.urlparse(self.path).path.endswith("/"):
+                return super().send_head()  # the redirect to the address with its slash
+            path = path / "index.html"
+        if (path.suffix in self.COMPRESSED and path.is_file()
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            body = gzip.compress(path.read_bytes())
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def translate_path(self, path):
+        path = urllib.parse.urlparse(path).path
+        if not path.startswith(BASE):
+            return str(Path(self.directory) / "__outside_the_site__")
+        return super().translate_path("/" + path[len(BASE):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
+        body = gzip.compress(body) if gzipped else body
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin(site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (Debian package chromium; ./dev test installs it)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, origin):
+    """A fresh page; `page.requests` lists every URL it asked for."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], base_url=origin)
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    yield tab
+    context.close()
+
+
+def url(lang: str, page_name: str) -> str:
+    return BASE + LANGS[lang] + page_url(page_name)
+
+
+def title(lang: str, page_name: str) -> str:
+    for line in (ROOT / "docs" / lang / page_name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise AssertionError(f"{lang}/{page_name} has no title")
+
+
+def switch_language(page, lang: str) -> None:
+    """Open the language menu and click the other language, as a reader does."""
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator(f'.md-select__link[hreflang="{lang}"]').click()
+    page.wait_for_load_state()
+
+
+# Language
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_switching_language_lands_on_the_same_page_and_back(page, page_name):
+    page.goto(url("en", page_name))
+    for lang in ("fr", "en"):
+        switch_language(page, lang)
+        assert urllib.parse.urlparse(page.url).path == url(lang, page_name)
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("h1").first.inner_text().strip().removesuffix("¶") == title(lang, page_name)
+
+
+# Copy buttons
+
+
+def copy_from(page, container, label: str, index_in_set: int) -> str:
+    """Select the tab (if any) that shows the block, click its copy button, read the clipboard."""
+    if label:
+        container.locator(".tabbed-labels > label").nth(index_in_set).click()
+        block = container.locator(".tabbed-block").nth(index_in_set)
+    else:
+        block = container
+    page.evaluate("navigator.clipboard.writeText('')")
+    block.locator('.md-code__button[data-md-type="copy"]').first.click()
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page_name", PAGES)
+def test_every_copy_button_copies_what_the_namespace_tests_ran(page, site, lang, page_name):
+    page.goto(url(lang, page_name))
+    page_html = built(site, lang, page_name)
+    count = 0
+    for kind, blocks in (("table", command_blocks(page_html)), ("commands", command_snippets(page_html))):
+        seen: dict[str, int] = {}
+        for block_id, label, code in blocks:
+            index = seen[block_id] = seen.get(block_id, -1) + 1
+            container = page.locator(f'div.fw-{kind}[data-{kind}="{block_id}"]').first
+            if label:
+                assert container.locator(".tabbed-labels > label").nth(index).inner_text().strip() == label
+            assert copy_from(page, container, label, index) == copied(code), (block_id, label)
+            count += 1
+    assert count == len(command_blocks(page_html)) + len(command_snippets(page_html))
+
+
+# Tabs
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_choosing_a_tab_switches_every_table_and_is_remembered(page, lang):
+    page.goto(url(lang, "basics.md"))
+    tables = page.locator("div.fw-table")
+    assert tables.count() >= 2
+    tables.first.locator(".tabbed-labels > label", has_text="nftables").click()
+    for i in range(tables.count()):
+        assert selected_tab(tables.nth(i)) == "nftables"
+    page.goto(url(lang, "iptables.md"))
+    assert selected_tab(page.locator("div.fw-table").first) == "nftables"
+    # The command blocks that have an nftables tab follow too.
+    assert selected_tab(page.locator('div.fw-commands[data-commands="safe-apply"]')) == "nftables"
+
+
+def selected_tab(container) -> str:
+    checked = container.locator(".tabbed-set > input:checked").first.get_attribute("id")
+    return container.locator(f'label[for="{checked}"]').first.inner_text().strip()
+
+
+# 404
+
+
+@pytest.mark.parametrize("lang, heading", [("en", "Page not found"), ("fr", "Page introuvable")])
+def test_a_missing_page_gets_the_404_page_of_its_language(page, lang, heading):
+    page.goto(BASE + LANGS[lang] + "no-such-page/")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").first.inner_text().strip() == heading
+
+
+# Nothing from another host
+
+
+def test_no_request_leaves_the_site(page, origin):
+    for lang in LANGS:
+        for page_name in PAGES:
+            page.goto(url(lang, page_name))
+            page.wait_for_load_state("networkidle")
+            labels = page.locator(".tabbed-labels > label")
+            if labels.count():
+                labels.nth(labels.count() - 1).click()
+    assert page.requests
+    outside = [u for u in page.requests if not u.startswith(origin + "/")]
+    assert outside == []
+
+
+# Screenshots for a maintainer
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", LANGS)
+def test_screenshots_of_the_guide(browser, origin, lang, size):
+    context = browser.new_context(viewport=SIZES[size], base_url=origin)
+    try:
+        tab = context.new_page()
+        tab.goto(url(lang, "basics.md"))
+        tab.wait_for_load_state("networkidle")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"basics-{lang}-{size}.png"
+        tab.screenshot(path=str(path), full_page=True)
+    finally:
+        context.close()
+    assert path.stat().st_size > 10_000
+
+
+def test_chromium_is_debians_not_a_downloaded_one():
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed")
+    assert shutil.which("chromium") == CHROMIUM
+
+
+# Search
+
+
+@pytest.mark.parametrize("lang, query", [("fr", "pare-feu"), ("fr", "politique par défaut"),
+                                         ("en", "firewall"), ("en", "default policy")])
+def test_search_finds_pages_of_the_page_language_only(page, lang, query):
+    page.goto(url(lang, "basics.md"))
+    search = page.locator("input.md-search__input")
+    search.click()
+    results = page.locator("a.md-search-result__link")
+    hrefs: list[str] = []
+    for _ in range(20):  # the worker builds its index after the page loads: retry, 10 s at most
+        search.fill("")
+        search.type(query)  # Material searches on key events, which `fill` does not send
+        page.wait_for_timeout(500)
+        hrefs = results.evaluate_all("els => els.map(e => e.href)")
+        if hrefs:
+            break
+    hrefs = [urllib.parse.urlparse(h).path for h in hrefs]
+    assert hrefs
+    french = [h for h in hrefs if h.startswith(BASE + "fr/")]
+    assert french == (hrefs if lang == "fr" else [])
+
+
+# Accessibility
+
+
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page_name", ["index.md", "basics.md", "iptables.md"])
+def test_axe_core_reports_no_violation(page, lang, page_name):
+    require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/browser/package-lock.json)")
+    page.goto(url(lang, page_name))
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run()")
+    assert result["passes"], "axe-core checked nothing"
+    violations = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in result["violations"]]
+    assert violations == []
