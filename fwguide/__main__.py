@@ -1,4 +1,4 @@
-"""Command line: `python -m fwguide verify snippets/<table>.yml`.
+"""Command line: `python -m fwguide verify snippets/<table>.yml`, `python -m fwguide check-translations`.
 
 Runs the namespace lab on a table (as edited by you): every front-end's block is applied
 in a throw-away server namespace and probed from client namespaces. Prints, per port and
@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import translation
 from .errors import DataError
 from .lab.netns import BACKENDS, LabError
 from .lab.plan import PlanError
@@ -36,8 +37,20 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help="seconds before a probe counts as blocked")
     verify.add_argument("--failures-only", action="store_true", help="print only the checks that did not match")
+    translations = commands.add_parser("check-translations", help="compare every page with its translation")
+    translations.add_argument("docs", type=Path, nargs="?", default=Path("docs"), help="the docs directory")
     args = parser.parse_args(argv)
+    if args.command == "check-translations":
+        return _check_translations(args.docs)
     return _verify(args)
+
+
+def _check_translations(docs: Path) -> int:
+    problems = translation.check(docs)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{'OK' if not problems else 'DRIFT'}: {len(problems)} problem(s) in the translations of {docs}")
+    return 1 if problems else 0
 
 
 def _verify(args) -> int:

@@ -48,6 +48,16 @@ def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
     )
 
 
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of what the build reads (config, pages, hooks, theme overrides, data, core)."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "snippets", "fwguide"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
+    return copy
+
+
 def page_url(page: str) -> str:
     url = page.removesuffix(".md")
     return "" if url == "index" else url + "/"

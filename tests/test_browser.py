@@ -271,13 +271,13 @@ def test_search_finds_pages_of_the_page_language_only(page, lang, query):
 # Accessibility
 
 
-AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page_name", ["index.md", "basics.md", "iptables.md"])
 def test_axe_core_reports_no_violation(page, lang, page_name):
-    require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/browser/package-lock.json)")
+    require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/node/package-lock.json)")
     page.goto(url(lang, page_name))
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))

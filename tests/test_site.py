@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from support import (
     command_blocks,
     command_snippets,
     mkdocs_build,
+    project_copy,
     page_url,
     source_command_markers,
     source_markers,
@@ -151,12 +151,7 @@ def test_no_request_leaves_the_site(site):
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "snippets", "fwguide"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
-    return copy
+    return project_copy(tmp_path)
 
 
 def test_broken_data_file_fails_the_build_with_its_place(project):
