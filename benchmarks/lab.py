@@ -12,11 +12,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from common import write_report
 from fwguide.lab.netns import BACKENDS
 from fwguide.lab.runner import default_mode, run, unavailable
 from fwguide.lab.scenario import Scenario
@@ -41,6 +44,22 @@ def matrix() -> list[Scenario]:
     return out
 
 
+def scaling_scenario(ports: int, where: Path) -> Scenario:
+    """An nftables scenario on a table that opens `ports` TCP ports (the catalogue is probed too)."""
+    snippets = where / f"snippets-{ports}"
+    shutil.copytree(SNIPPETS, snippets)
+    listed = ", ".join(f"{20000 + i}/tcp" for i in range(ports))
+    (snippets / "bench.yml").write_text(
+        "kind: table\nid: bench\ndirection: inbound\n"
+        "policies: {input: drop, forward: drop, output: accept}\n"
+        "rules:\n  - name: Bench\n    label: {en: Benchmark, fr: Banc d'essai}\n"
+        f"    ports: [{listed}]\n    source: any\n    action: accept\n"
+    )
+    catalogue = load_catalogue(snippets)
+    block = next(f for f in frontends() if f.label == "nftables").render(catalogue.ruleset("bench"))
+    return Scenario("bench", "nftables", block, None, str(snippets))
+
+
 def timed(scenario: Scenario, mode: str) -> float:
     start = time.perf_counter()
     report = run(scenario, mode)
@@ -59,6 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="repetitions of each measurement")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/lab.md")
+    parser.add_argument("--scaling-only", action="store_true", help="skip the matrix (for a quick look)")
     args = parser.parse_args()
     mode = default_mode()
     reason = unavailable(mode)
@@ -98,6 +118,18 @@ def main() -> int:
         met = "met" if statistics.median(values) < 1 else "NOT met"
         lines.append(f"| One scenario, rootless mode (userns): nftables (inbound-optional) | {summary(values)} "
                      f"| < 1 s: {met} |")
+    work = Path(tempfile.mkdtemp(prefix="fwguide-bench-lab-"))
+    try:
+        for ports in (1, 10, 100, 1000):
+            scenario = scaling_scenario(ports, work)
+            timed(scenario, mode)
+            values = [timed(scenario, mode) for _ in range(args.runs)]
+            lines.append(f"| Scaling: nftables table opening {ports} ports (each probed from 2 clients, "
+                         f"IPv4 and IPv6, with the catalogue and the sample) | {summary(values)} | nearly flat |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.scaling_only:
+        return _write(lines, args)
     for workers in (1, os.cpu_count() or 2):
         values = []
         for _ in range(max(1, args.runs // 2)):
@@ -108,11 +140,11 @@ def main() -> int:
         met = "met" if statistics.median(values) < 60 else "NOT met"
         label = "serial" if workers == 1 else f"{workers} in parallel"
         lines.append(f"| Whole matrix, {len(scenarios)} scenarios, {label} | {summary(values)} | < 60 s: {met} |")
-    report = "\n".join(lines) + "\n"
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report)
-    print(report)
-    return 0
+    return _write(lines, args)
+
+
+def _write(lines: list[str], args) -> int:
+    return write_report(lines, args.output)
 
 
 if __name__ == "__main__":

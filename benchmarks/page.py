@@ -24,6 +24,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from common import RESULTS, write_report  # noqa: E402  (benchmarks/ is the script's directory)
 from test_browser import BASE, CHROMIUM, _Handler  # noqa: E402  (the tests' GitHub-Pages-like server)
 
 PAGES = {"home": "", "basics": "basics/", "iptables": "iptables/"}
@@ -78,12 +79,7 @@ def main() -> int:
                              f"{'met' if met else 'NOT met'} |")
         browser.close()
     server.shutdown()
-    report = "\n".join(lines) + "\n"
-    out = ROOT / "benchmarks" / "results" / "page.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report)
-    print(report)
-    return 0
+    return write_report(lines, RESULTS / "page.md")
 
 
 if __name__ == "__main__":

@@ -170,42 +170,47 @@ def probe(targets: list[tuple[str, str, int]], timeout: float) -> list[str]:
 
 
 def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]:
-    """Send crafted TCP packets with scapy and report what, if anything, answered each."""
+    """Send TCP packets crafted with scapy and report what, if anything, answered each.
+
+    Scapy builds each packet (flags, sequence numbers, checksum over the given addresses);
+    the kernel sends it from a raw TCP socket connected to the target address, so that the
+    socket receives only the target's answers, however much other traffic the namespace
+    carries while the other probes run.
+    """
     from scapy.layers.inet import IP, TCP
     from scapy.layers.inet6 import IPv6
-    from scapy.supersocket import L3RawSocket, L3RawSocket6
 
     flags = {"null": "", "xmas": "FPU", "ack": "A"}
     results = ["none"] * len(targets)
-
-    def family(ipv6: bool) -> None:
-        todo = [(i, t) for i, t in enumerate(targets) if (":" in t[1]) == ipv6]
-        if not todo:
-            return
-        packets = []
-        for i, (src, addr, port, kind) in todo:
-            # The source is given: left empty, the kernel fills it in after scapy's checksum.
-            ip = IPv6(src=src, dst=addr) if ipv6 else IP(src=src, dst=addr)
-            # A distinct source port per packet, so each answer matches exactly one probe.
-            packets.append(ip / TCP(sport=40000 + i, dport=port, flags=flags[kind], seq=1000 + i,
-                                    ack=5000 if kind == "ack" else 0))
-        # Raw IP sockets: the kernel routes and resolves neighbours, as for any other traffic.
-        sock = L3RawSocket6() if ipv6 else L3RawSocket()
-        try:
-            answered, _ = sock.sr(packets, timeout=timeout, verbose=0)
-        finally:
-            sock.close()
-        for sent, reply in answered:
-            i = sent[TCP].sport - 40000
-            tcp_flags = str(reply[TCP].flags) if TCP in reply else "not-tcp"
-            results[i] = "rst" if "R" in tcp_flags else f"answered:{tcp_flags}"
-
-    # Both families at once, so the round waits for one timeout, not two.
-    threads = [threading.Thread(target=family, args=(ipv6,)) for ipv6 in (False, True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    sockets: dict[tuple[int, str], socket.socket] = {}
+    selector = selectors.DefaultSelector()
+    for i, (src, addr, port, kind) in enumerate(targets):
+        family = _family(addr)
+        if (family, addr) not in sockets:
+            sock = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_TCP)
+            sock.connect((addr, 0))  # the kernel keeps only packets from this address
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ, family)
+            sockets[(family, addr)] = sock
+        ip = IPv6(src=src, dst=addr) if family == socket.AF_INET6 else IP(src=src, dst=addr)
+        # A distinct source port per packet, so each answer matches exactly one probe.
+        packet = ip / TCP(sport=40000 + i, dport=port, flags=flags[kind], seq=1000 + i,
+                          ack=5000 if kind == "ack" else 0)
+        segment = bytes(packet[TCP])  # checksum computed by scapy over src and dst
+        sockets[(family, addr)].send(segment)
+    deadline = time.monotonic() + timeout
+    pending = set(range(len(targets)))
+    while pending and (now := time.monotonic()) < deadline:
+        for key, _ in selector.select(timeout=deadline - now):
+            data = key.fileobj.recv(RECV)
+            # IPv4 raw sockets deliver the IP header too; IPv6 ones only the payload.
+            tcp = IP(data)[TCP] if key.data == socket.AF_INET else TCP(data)
+            i = tcp.dport - 40000
+            if i in pending:
+                results[i] = "rst" if "R" in str(tcp.flags) else f"answered:{tcp.flags}"
+                pending.discard(i)
+    for sock in sockets.values():
+        sock.close()
     return results
 
 
