@@ -41,7 +41,10 @@ def on_post_build(config):
     """The tables' downloadable files (rules.v4, rules.v6, firewall.nft), generated from the data.
 
     Written after the build, not added to MkDocs' files: the i18n plugin expects every file
-    to have a source on disk. The pages link to them by absolute path (site_url's path)."""
+    to have a source on disk. The pages link to them by absolute path (site_url's path).
+    The files are the same in every language: written once, in the default language's build."""
+    if config.theme["language"] != LANGUAGES[0]:
+        return
     for path, content in downloads(_catalogue).items():
         target = Path(config.site_dir) / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fwguide.lab.netns import NAME_RE, list_lab_namespaces  # noqa: E402
+from fwguide.lab.netns import list_lab_namespaces, orphaned_namespaces  # noqa: E402
 
 import support  # noqa: E402
 
@@ -36,8 +36,8 @@ def pytest_sessionfinish(session, exitstatus):
             problems.append("the host changed during the test run: " + ", ".join(changed))
     # This process's labs, and (when it ran test workers, which have exited by now) every
     # lab whose process is gone.
-    left = [name for name in list_lab_namespaces()
-            if name.startswith(f"fwg-{os.getpid()}-") or not _owner_alive(name)]
+    orphans = orphaned_namespaces()
+    left = [name for name in list_lab_namespaces() if name.startswith(f"fwg-{os.getpid()}-") or name in orphans]
     if left:
         problems.append("lab namespaces left behind: " + ", ".join(left))
     if problems:
@@ -46,19 +46,6 @@ def pytest_sessionfinish(session, exitstatus):
             if reporter:
                 reporter.write_line(f"HOST CHECK FAILED: {problem}", red=True, bold=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def _owner_alive(name: str) -> bool:
-    match = NAME_RE.match(name)
-    if match is None:
-        return True
-    try:
-        os.kill(int(match.group(1)), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 @pytest.fixture(scope="session")

@@ -90,14 +90,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def orphaned_namespaces() -> list[str]:
+    """Lab namespaces whose creating process no longer exists."""
+    return [name for name in list_lab_namespaces() if not _alive(int(NAME_RE.match(name).group(1)))]
+
+
 def reap_stale() -> list[str]:
     """Delete namespaces left by lab processes that no longer exist; returns their names."""
-    removed = []
-    for name in list_lab_namespaces():
-        match = NAME_RE.match(name)
-        if match and not _alive(int(match.group(1))):
-            subprocess.run(["ip", "netns", "delete", name], capture_output=True)
-            removed.append(name)
+    removed = orphaned_namespaces()
+    for name in removed:
+        subprocess.run(["ip", "netns", "delete", name], capture_output=True)
     return removed
 
 
