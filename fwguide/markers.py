@@ -22,7 +22,7 @@ SYNTAX = "<!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone o
 
 def expand(text: str, catalogue: Catalogue, lang: str, page: str, root: str | None = None) -> str:
     """The page's Markdown with every marker replaced by its rendering in `lang`; `root` is
-    the URL path of the site root, for the links to downloadable files."""
+    the relative path from the page to the site root, for the links to downloadable files."""
     lines = text.split("\n")
     out = []
     for number, line in enumerate(lines, start=1):

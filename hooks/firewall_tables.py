@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from urllib.parse import urlparse
-
 from mkdocs.exceptions import PluginError
 
 from fwguide import LANGUAGES, markers
@@ -41,7 +39,7 @@ def on_post_build(config):
     """The tables' downloadable files (rules.v4, rules.v6, firewall.nft), generated from the data.
 
     Written after the build, not added to MkDocs' files: the i18n plugin expects every file
-    to have a source on disk. The pages link to them by absolute path (site_url's path).
+    to have a source on disk. The pages link to them by a path relative to the page.
     The files are the same in every language: written once, in the default language's build."""
     if config.theme["language"] != LANGUAGES[0]:
         return
@@ -59,7 +57,9 @@ def on_page_markdown(markdown, page, config, files):
                           f"which has no texts (known: {', '.join(LANGUAGES)})")
     try:
         shown = f"{Path(config.docs_dir).name}/{page.file.src_uri}"
-        root = urlparse(config.site_url or "/").path or "/"
+        # Relative to the page ('basics/' -> '../', 'fr/basics/' -> '../../', '' -> ''): the
+        # links work under any site_url path, and wherever a copy of the site is served.
+        root = "../" * page.url.count("/")
         return markers.expand(markdown, _catalogue, lang, shown, root)
     except DataError as exc:
         raise PluginError(str(exc)) from None

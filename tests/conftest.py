@@ -20,6 +20,22 @@ from fwguide.lab.netns import list_lab_namespaces, orphaned_namespaces  # noqa: 
 import support  # noqa: E402
 
 HOST_STATE = pytest.StashKey[dict]()
+FRESH = Path(__file__).parent / "fresh"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fresh-debian", action="store_true",
+        help="run only the tests on fresh Debian roots (tests/fresh/, slow: ./dev fresh runs them)",
+    )
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/fresh/ runs with --fresh-debian (./dev fresh), and only then."""
+    inside = collection_path == FRESH or FRESH in collection_path.parents
+    if config.getoption("--fresh-debian"):
+        return None if inside or collection_path in (FRESH.parent, *FRESH.parents) else True
+    return True if inside else None
 
 
 def pytest_sessionstart(session):

@@ -186,6 +186,43 @@ def test_the_copied_project_builds_when_nothing_is_broken(project):
     assert (project / "site/fr/basics/index.html").exists()
 
 
+def test_the_strict_build_prints_only_its_last_line(project):
+    """At the default verbosity: no progress line, only the closing one (warnings would show)."""
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode == 0, result.stderr
+    lines = (result.stdout + result.stderr).splitlines()
+    assert len(lines) == 1, lines
+    assert re.fullmatch(r"INFO +- +Documentation built in [0-9.]+ seconds", lines[0]), lines
+
+
+def test_the_quiet_build_still_prints_a_warning(project):
+    """Control for the test above: a broken link between pages is still reported, and fails."""
+    page = project / "docs/en/index.md"
+    page.write_text(page.read_text() + "\n[a page that does not exist](missing.md)\n")
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode != 0
+    assert re.search(r"WARNING +- +Doc file 'en/index.md' contains a link 'missing.md'", result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["https://example.net/", "https://example.net/a/b/guide/"])
+def test_download_links_work_under_any_site_url_path(project, site_url):
+    config = project / "mkdocs.yml"
+    config.write_text(re.sub(r"(?m)^site_url: .*$", f"site_url: {site_url}", config.read_text()))
+    site = project / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode == 0, result.stderr
+    base = urllib.parse.urlparse(site_url).path
+    checked = 0
+    for page in site.rglob("index.html"):
+        here = base + page.parent.relative_to(site).as_posix() + "/"
+        for href in re.findall(r'href="([^"]*downloads/[^"]*)"', page.read_text(encoding="utf-8")):
+            target = urllib.parse.urljoin(here, href)
+            assert target.startswith(base), (page, href)
+            assert (site / target.removeprefix(base)).is_file(), (page, href, target)
+            checked += 1
+    assert checked >= 2 * 3 * 4, checked  # both languages, three files, every table of basics
+
+
 def test_every_command_snippet_is_on_the_page_byte_for_byte(site):
     """Command blocks that are not tables: the text of snippets/commands.yml, in both languages."""
     catalogue = load_catalogue(ROOT / "snippets", display_root=ROOT)
@@ -204,7 +241,6 @@ def test_every_command_snippet_is_on_the_page_byte_for_byte(site):
 def test_every_table_offers_its_rule_files_for_download(site):
     """rules.v4, rules.v6 and firewall.nft under each table, byte for byte its tabs' text."""
     catalogue = load_catalogue(ROOT / "snippets", display_root=ROOT)
-    base = urllib.parse.urlparse(yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]).path
     by_label = {f.label: f for f in frontends()}
     for lang in LANGS:
         for page in PAGES:
@@ -213,7 +249,9 @@ def test_every_table_offers_its_rule_files_for_download(site):
                 if table_id == "services":
                     continue
                 for name, label in (("rules.v4", "rules.v4"), ("rules.v6", "rules.v6"), ("firewall.nft", "nftables")):
-                    href = f'href="{base}downloads/{table_id}/{name}"'
+                    # Relative to the page, so the link works under any site_url path.
+                    up = "../" * page_url(page).count("/") + ("../" if lang == "fr" else "")
+                    href = f'href="{up}downloads/{table_id}/{name}"'
                     assert href in page_html, (lang, page, table_id, name)
                     text = (site / "downloads" / table_id / name).read_text()
                     assert text == by_label[label].render(catalogue.ruleset(table_id))

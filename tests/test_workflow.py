@@ -48,10 +48,13 @@ def test_the_workflow_runs_the_readme_commands_and_publishes_from_the_default_br
     assert "./dev test" in runs and "./dev site" in runs
     readme = (ROOT / "README.md").read_text()
     assert "./dev test" in readme and "./dev site" in readme
-    assert (ROOT / ".ci/run").read_text().strip().endswith("./dev test")
+    ci_run = [line for line in (ROOT / ".ci/run").read_text().splitlines() if line and not line.startswith("#")]
+    assert ci_run[-2:] == ["./dev test", "exec ./dev fresh"], ci_run  # the README's test command, then fresh Debian
+    fresh = [step.get("run", "") for step in workflow["jobs"]["fresh"]["steps"]]
+    assert "./dev fresh" in fresh and "./dev fresh" in readme
     uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
     assert all("@v" in u for u in uses), uses  # every action pinned by version
     assert {u.split("@")[0] for u in uses} >= {"actions/upload-pages-artifact", "actions/deploy-pages",
                                                "actions/configure-pages"}
     deploy = workflow["jobs"]["deploy"]
-    assert "default_branch" in deploy["if"] and deploy["needs"] == "test"
+    assert "default_branch" in deploy["if"] and deploy["needs"] == ["test", "fresh"]

@@ -93,7 +93,8 @@ def downloads(catalogue: Catalogue) -> dict[str, str]:
 
 def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None = None) -> str:
     """A rule table: the human table, one tab per front-end holding its block, then links to
-    its files (when `root`, the URL path of the site root, is given)."""
+    its files (when `root`, the relative path from the page to the site root, is given:
+    '' or '../../', so the links work wherever the site is served)."""
     ruleset = catalogue.ruleset(table_id)
     parts = [f'<div class="fw-table" data-table="{table_id}" markdown>', "", rules_table(ruleset, lang), ""]
     for frontend in frontends():
@@ -103,7 +104,9 @@ def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None
         parts += [f'=== "{frontend.label}"', "", _indent(frontend.note(ruleset, lang)), ""]
         parts += [_indent(f"``` {frontend.code_lang}\n{code}```"), ""]
     if root is not None:
-        links = [f"[`{name}`]({root}downloads/{table_id}/{name})" for name, _ in DOWNLOADS]
+        # Raw HTML: the files are written after the build, so MkDocs has no page to check a
+        # Markdown link against, and would report every one of them.
+        links = [f'<a href="{root}downloads/{table_id}/{name}"><code>{name}</code></a>' for name, _ in DOWNLOADS]
         parts += [i18n.text(lang, "downloads", links=" · ".join(links)), ""]
     parts.append("</div>")
     return "\n".join(parts) + "\n"
