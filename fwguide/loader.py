@@ -3,12 +3,19 @@
 Every problem raises DataError as `path:line: what is wrong (what is allowed)`. The YAML
 is walked as a node tree, so every value keeps the line it was written on, and nothing
 reaches the model unchecked: the renderers may trust every string they get.
+
+Whatever bytes a file holds, loading gives a catalogue or a DataError, never another
+exception: a file is read as bytes with a size limit, decoded as strict UTF-8 and checked
+character by character before the YAML parser sees it, and the composer refuses anchors,
+aliases, unusual tags and deep nesting before it recurses.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,6 +40,7 @@ from .model import (
     Table,
     Variant,
 )
+from .shadowing import check_dead_rules
 
 KINDS = ("placeholders", "services", "table", "commands")
 DOC_RANGES = tuple(
@@ -45,7 +53,7 @@ ID_RULES = {
     ID_RE: "a lowercase letter, then lowercase letters, digits or '-'; 32 characters at most",
     PLACEHOLDER_ID_RE: "a lowercase letter, then lowercase letters, digits or '_'; 16 at most",
 }
-PORT_RE = re.compile(r"(\d+)(?:-(\d+))?/(\S+)")
+PORT_RE = re.compile(r"([0-9]+)(?:-([0-9]+))?/(\S+)")  # ASCII digits: \d also matches other scripts' digits
 # Text that reaches a command (a service name, a rule comment): no shell or nft syntax.
 SAFE_TEXT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:/+-]*")
 SAFE_TEXT_ALLOWED = "letters, digits, space and . _ : / + -, starting with a letter or digit"
@@ -53,16 +61,41 @@ SAFE_TEXT_MAX = 64
 
 STR_TAG = "tag:yaml.org,2002:str"
 NULL_TAG = "tag:yaml.org,2002:null"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+# Limits of a data file, checked before the YAML parser runs: far above what the real files
+# need (a few KiB, values 6 levels deep), low enough that no file can exhaust the build.
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32
+BOM = b"\xef\xbb\xbf"
+# Tags a value may carry: YAML's plain types. Any other makes a value read as something else.
+PLAIN_TAGS = ("str", "int", "float", "bool", "null", "seq", "map")
+ALLOWED_TAGS = tuple(f"tag:yaml.org,2002:{name}" for name in PLAIN_TAGS)
+# What the text of a data file may not hold, first match first: a character outside YAML's
+# printable set or a line break that only YAML counts (NEL, U+2028, U+2029, a CR alone: line
+# numbers would no longer be an editor's), or a tab in the indentation of a line.
+BAD_TEXT_RE = re.compile(
+    r"[^\t\n\r -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r(?!\n)|^ *\t", re.MULTILINE
+)
+# A character a value may not hold once YAML has read its escapes ("\0", "\ud800" in quotes).
+BAD_VALUE_RE = re.compile(r"[^ -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_A_VALUE = "write the value out in full: a table must read as what it does"
 
 
 def load_catalogue(directory: str | Path, display_root: str | Path | None = None) -> Catalogue:
     """Load every *.yml file of a directory into one validated Catalogue."""
     directory = Path(directory)
     root = Path(display_root) if display_root is not None else Path.cwd()
-    files = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml"))
+    try:
+        files = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml"))
+    except OSError as exc:
+        raise DataError(_display(directory, root), None, f"cannot list the data files: {exc.strerror}") from None
     if not files:
         raise DataError(_display(directory, root), None, "no data file (*.yml) found")
-    docs = [_Doc(_display(p, root), p.read_text(encoding="utf-8")) for p in files]
+    docs = []
+    for path in files:
+        shown = _display(path, root)
+        docs.append(_Doc(shown, _read(path, shown)))
     catalogue = Catalogue()
     # Placeholders and services first: tables refer to them.
     for kind in KINDS:
@@ -70,6 +103,7 @@ def load_catalogue(directory: str | Path, display_root: str | Path | None = None
             if doc.kind == kind:
                 _LOADERS[kind](doc, catalogue)
     _check_extends(catalogue)
+    check_dead_rules(catalogue)
     return catalogue
 
 
@@ -80,8 +114,87 @@ def _display(path: Path, root: Path) -> str:
     """The path as errors print it: relative to the project root when inside it."""
     try:
         return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the root, or a link that loops
         return str(path)
+
+
+def _read(path: Path, shown: str) -> str:
+    """The text of a data file, checked before any YAML parser sees it."""
+    try:
+        # A regular file only: reading a FIFO or a device could block or never end.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise DataError(shown, None, "not a regular file (a data file is a UTF-8 text file)")
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DataError(shown, None, f"cannot read the file: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        limit = f"larger than {MAX_FILE_BYTES // 1024} KiB (allowed: {MAX_FILE_BYTES} bytes at most)"
+        raise DataError(shown, None, f"the file is {limit}")
+    data = data.removeprefix(BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            shown, data.count(b"\n", 0, exc.start) + 1,
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8 (allowed: UTF-8 text, with or without a byte-order mark)",
+        ) from None
+    bad = BAD_TEXT_RE.search(text)
+    if bad:
+        found, lines = bad.group(), "lines ending in LF or CR LF"
+        if found.endswith("\t"):
+            message = "a tab is used for indentation (allowed: spaces)"
+        elif found == "\r":
+            message = f"a carriage return without a line feed (allowed: {lines})"
+        else:
+            message = f"character U+{ord(found):04X} is not allowed (allowed: printable text, {lines})"
+        raise DataError(shown, text.count("\n", 0, bad.start()) + 1, message)
+    return text
+
+
+class _Refused(Exception):
+    """A YAML construct the data files do not use, at the line it starts on."""
+
+    def __init__(self, mark: yaml.Mark, message: str):
+        super().__init__(message)
+        self.line = mark.line + 1
+        self.message = message
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader's composer, checking each node before it composes (and recurses into)
+    it: no anchor or alias, no tag but the plain types, no deeper than MAX_DEPTH."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"YAML alias '*{event.anchor}' is not allowed ({NOT_A_VALUE})")
+        if event.anchor is not None:
+            raise _Refused(event.start_mark, f"YAML anchor '&{event.anchor}' is not allowed ({NOT_A_VALUE})")
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in ALLOWED_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!", 1) if tag.startswith("tag:yaml.org,2002:") else tag
+            allowed = ", ".join(f"!!{name}" for name in PLAIN_TAGS)
+            raise _Refused(event.start_mark, f"YAML tag {shown!r} is not allowed (allowed: no tag, or {allowed})")
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(
+                event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep (allowed: {MAX_DEPTH} at most)"
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 class _Doc:
@@ -90,12 +203,18 @@ class _Doc:
     def __init__(self, path: str, text: str):
         self.path = path
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = _compose(text)
+        except _Refused as exc:
+            raise DataError(path, exc.line, exc.message) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
+            if mark and mark.buffer and mark.buffer[mark.pointer] == "\t":
+                raise DataError(path, line, "a tab is not allowed here (allowed: spaces)") from None
             raise DataError(path, line, f"invalid YAML: {exc.problem or exc.context}") from None
-        if node is None:
+        except Exception as exc:  # A last resort: the checks above should leave the parser nothing to fail on.
+            raise DataError(path, None, f"cannot be read as YAML ({type(exc).__name__}: {exc})") from None
+        if node is None or (node.tag == NULL_TAG and node.value == ""):
             raise DataError(path, 1, "the file is empty (expected a mapping with 'kind')")
         self.root = node
         if not isinstance(node, yaml.MappingNode):
@@ -123,6 +242,8 @@ class _Doc:
         out: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key_node.tag == MERGE_TAG:
+                raise self.fail(key_node, f"merge key '<<' is not allowed in {what} ({NOT_A_VALUE})")
             if key is None or key_node.tag != STR_TAG:
                 raise self.fail(key_node, f"keys in {what} must be plain words")
             if key in out:
@@ -153,6 +274,9 @@ class _Doc:
             raise self.fail(node, f"{what} is empty")
         if "\n" in value:
             raise self.fail(node, f"{what} must be a single line")
+        bad = BAD_VALUE_RE.search(value)
+        if bad:
+            raise self.fail(node, f"{what} holds character U+{ord(bad.group()):04X} (allowed: printable text)")
         return value
 
     def choice(self, node: yaml.Node, what: str, allowed: Iterable[str]) -> str:
@@ -197,12 +321,12 @@ class _Doc:
         items = self.sequence(node, what)
         if not items:
             raise self.fail(node, f"{what} is empty (give at least one, for example 22/tcp)")
-        out = []
+        out: dict[PortRange, None] = {}
         for item in items:
             port = self.port(item)
             if port in out:
                 raise self.fail(item, f"port '{item.value}' is listed twice")
-            out.append(port)
+            out[port] = None
         return tuple(out)
 
     def port(self, node: yaml.Node) -> PortRange:
@@ -216,19 +340,24 @@ class _Doc:
                 f"port '{value}' is not PORT/PROTOCOL or FIRST-LAST/PROTOCOL "
                 "(for example 22/tcp or 60000-61000/udp)",
             )
-        first, last, protocol = match.groups()
-        for number in (first, last):
-            if number is not None and not 1 <= int(number) <= 65535:
-                raise self.fail(node, f"port {int(number)} is out of range (allowed: 1-65535)")
+        written = [n for n in match.groups()[:2] if n is not None]
+        protocol = match.group(3)
+        numbers = []
+        for number in written:
+            digits = number.lstrip("0") or "0"  # compared as text first: int() of 5,000 digits fails
+            if len(digits) > 5 or not 1 <= int(digits) <= 65535:
+                shown = digits if len(digits) <= 12 else digits[:12] + "..."
+                raise self.fail(node, f"port {shown} is out of range (allowed: 1-65535)")
+            numbers.append(int(digits))
         if protocol not in PROTOCOLS:
             raise self.fail(
                 node, f"unknown protocol '{protocol}' in '{value}' (allowed: {', '.join(PROTOCOLS)})"
             )
-        if last is not None and int(last) <= int(first):
+        if len(numbers) == 2 and numbers[1] <= numbers[0]:
             raise self.fail(
                 node, f"port range '{value}' is reversed or empty (the first port must be lower)"
             )
-        return PortRange(int(first), int(last if last is not None else first), protocol)
+        return PortRange(numbers[0], numbers[-1], protocol)
 
 
 # Loaders, one per kind of file.
@@ -376,7 +505,8 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
             node, "a rule needs either 'service', or 'name', 'label' and 'ports' together"
         )
     comment = doc.safe_text(keys["comment"], "comment") if "comment" in keys else default_comment
-    return Rule(direction, name, label, ports, peer, action, comment, helper, firewalld)
+    line = node.start_mark.line + 1
+    return Rule(direction, name, label, ports, peer, action, comment, helper, firewalld, line)
 
 
 def _peer(doc: _Doc, node: yaml.Node, catalogue: Catalogue) -> Peer:
@@ -432,11 +562,13 @@ def _load_commands(doc: _Doc, catalogue: Catalogue) -> None:
             variants = [Variant("", _command_text(doc, keys["text"]))]
         else:
             variants = []
+            labels = set()
             for node in doc.sequence(keys["variants"], "variants"):
                 vkeys = doc.mapping(node, "a variant", required=("label", "text"))
                 label = doc.safe_text(vkeys["label"], "variant label")
-                if any(v.label == label for v in variants):
+                if label in labels:
                     raise doc.fail(vkeys["label"], f"command '{cid}' has two variants labelled '{label}'")
+                labels.add(label)
                 variants.append(Variant(label, _command_text(doc, vkeys["text"])))
             if not variants:
                 raise doc.fail(keys["variants"], f"command '{cid}' has no variant")

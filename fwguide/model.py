@@ -38,6 +38,10 @@ class PortRange:
     def is_range(self) -> bool:
         return self.last != self.first
 
+    def __str__(self) -> str:
+        """As the data files write it: 22/tcp, 60000-61000/udp."""
+        return f"{self.first}-{self.last}/{self.protocol}" if self.is_range else f"{self.first}/{self.protocol}"
+
 
 @dataclass(frozen=True)
 class Placeholder:
@@ -97,6 +101,8 @@ class Rule:
     comment: str
     helper: str | None = None
     firewalld: str | None = None
+    # Where the rule is written in its table's file; not part of what the rule does.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -183,8 +189,8 @@ class Catalogue:
     # Which file defined the services list, for the catalogue table marker.
     services_path: str = ""
 
-    def ruleset(self, table_id: str) -> Ruleset:
-        """The complete ruleset of a table: the rules of what it extends first, then its own."""
+    def chain(self, table_id: str) -> list[Table]:
+        """The table and the ones it extends, the farthest first: the order of their rules."""
         chain: list[Table] = []
         current: str | None = table_id
         while current is not None:
@@ -192,6 +198,11 @@ class Catalogue:
             chain.append(table)
             current = table.extends
         chain.reverse()
+        return chain
+
+    def ruleset(self, table_id: str) -> Ruleset:
+        """The complete ruleset of a table: the rules of what it extends first, then its own."""
+        chain = self.chain(table_id)
         policies: dict[str, str] = {}
         rules: list[Rule] = []
         malformed = "conntrack"

@@ -40,14 +40,27 @@ def table(rules: str = "  - service: ssh\n    action: accept\n", head: str = "")
     )
 
 
-def load(tmp_path, **files: str):
-    """Load a snippets/ directory made of the valid base files overridden by `files`."""
+def rule(ports: str, action: str = "accept", source: str = "any", name: str = "Games") -> str:
+    """A rule with its own name and ports, from `source`."""
+    return (f"  - name: {name}\n    label: {{en: {name}, fr: {name}}}\n    ports: [{ports}]\n"
+            f"    source: {source}\n    action: {action}\n")
+
+
+SSH = "  - service: ssh\n    action: accept\n"
+SSH_ADMIN = "  - service: ssh\n    source: admin\n    action: accept\n"
+
+
+def load(tmp_path, **files: str | bytes):
+    """Load a snippets/ directory made of the valid base files overridden by `files`; bytes
+    are written as they are."""
     directory = tmp_path / "snippets"
-    directory.mkdir()
+    directory.mkdir(exist_ok=True)
     contents = {"services.yml": SERVICES, "placeholders.yml": PLACEHOLDERS, "web.yml": table()}
     contents.update({name.replace("_", "-") + ".yml": text for name, text in files.items()})
     for name, text in contents.items():
-        if text is not None:
+        if isinstance(text, bytes):
+            (directory / name).write_bytes(text)
+        elif text is not None:
             (directory / name).write_text(textwrap.dedent(text), encoding="utf-8")
     return load_catalogue(directory, display_root=tmp_path)
 
@@ -229,6 +242,109 @@ CASES = {
         {"services": SERVICES.replace("en: Remote administration", "en: |\n        two\n        lines")},
         "snippets/services.yml:7: label 'en' text must be a single line",
     ),
+    # Any bytes: a file the YAML parser should never see, or a construct the files do not use.
+    "not utf-8": (
+        {"services": SERVICES.encode("latin-1")},
+        "snippets/services.yml:8: byte 0xe0 is not valid UTF-8 "
+        "(allowed: UTF-8 text, with or without a byte-order mark)",
+    ),
+    "lone surrogate in the bytes": (
+        {"web": table().encode() + b"# \xed\xa0\x80\n"},
+        "snippets/web.yml:8: byte 0xed is not valid UTF-8 (allowed: UTF-8 text, with or without a byte-order mark)",
+    ),
+    "larger than the limit": (
+        {"web": table() + "# " + "x" * 256 * 1024 + "\n"},
+        "snippets/web.yml: the file is larger than 256 KiB (allowed: 262144 bytes at most)",
+    ),
+    "only comments": (
+        {"web": "# a table, one day\n\n   \n"},
+        "snippets/web.yml:1: the file is empty (expected a mapping with 'kind')",
+    ),
+    "tab indentation": (
+        {"web": table().replace("    action", "\taction")},
+        "snippets/web.yml:7: a tab is used for indentation (allowed: spaces)",
+    ),
+    "tab after a colon": (
+        {"web": table().replace("action: accept", "action:\taccept")},
+        "snippets/web.yml:7: a tab is not allowed here (allowed: spaces)",
+    ),
+    "nul byte": (
+        {"web": table().replace("action: accept", "action: acc\0ept")},
+        "snippets/web.yml:7: character U+0000 is not allowed (allowed: printable text, lines ending in LF or CR LF)",
+    ),
+    "carriage returns alone": (
+        {"web": table().replace("\n", "\r")},
+        "snippets/web.yml:1: a carriage return without a line feed (allowed: lines ending in LF or CR LF)",
+    ),
+    "control character written as an escape": (
+        {"services": SERVICES.replace("en: Remote administration", 'en: "Remote\\u0007administration"')},
+        "snippets/services.yml:7: label 'en' text holds character U+0007 (allowed: printable text)",
+    ),
+    "anchor": (
+        {"web": table("  - &ssh {service: ssh, action: accept}\n  - *ssh\n")},
+        "snippets/web.yml:6: YAML anchor '&ssh' is not allowed "
+        "(write the value out in full: a table must read as what it does)",
+    ),
+    "alias": (
+        {"web": table(SSH + "  - *ssh\n")},
+        "snippets/web.yml:8: YAML alias '*ssh' is not allowed "
+        "(write the value out in full: a table must read as what it does)",
+    ),
+    "merge key": (
+        {"web": table("  - {<<: {service: ssh}, action: accept}\n")},
+        "snippets/web.yml:6: merge key '<<' is not allowed in an inbound rule "
+        "(write the value out in full: a table must read as what it does)",
+    ),
+    "python tag": (
+        {"web": table("  - !!python/object:os.system {service: ssh, action: accept}\n")},
+        "snippets/web.yml:6: YAML tag '!!python/object:os.system' is not allowed "
+        "(allowed: no tag, or !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+    ),
+    "custom tag": (
+        {"web": table("  - {service: !foo ssh, action: accept}\n")},
+        "snippets/web.yml:6: YAML tag '!foo' is not allowed "
+        "(allowed: no tag, or !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+    ),
+    "5,000 levels of nesting": (
+        {"web": table("  - " + "[" * 5000 + "]" * 5000 + "\n")},
+        "snippets/web.yml:6: values are nested more than 32 levels deep (allowed: 32 at most)",
+    ),
+    "huge port": (
+        {"services": SERVICES.replace("22/tcp", "99999999999999999999/tcp")},
+        "snippets/services.yml:5: port 999999999999... is out of range (allowed: 1-65535)",
+    ),
+    "digits of another script": (
+        {"services": SERVICES.replace("22/tcp", "\u0662\u0662/tcp")},
+        "snippets/services.yml:5: port '\u0662\u0662/tcp' is not PORT/PROTOCOL or FIRST-LAST/PROTOCOL "
+        "(for example 22/tcp or 60000-61000/udp)",
+    ),
+    # Dead rules: earlier rules (the tables extended first) already decide all their traffic.
+    "the same service twice": (
+        {"web": table(SSH + SSH)},
+        "snippets/web.yml:8: rule 'SSH' (22/tcp from anyone) never applies: the rule at line 6 "
+        "already decides this traffic (remove it, or put it above line 6)",
+    ),
+    "ssh for the admin after ssh for anyone": (
+        {"web": table(SSH + SSH_ADMIN)},
+        "snippets/web.yml:8: rule 'SSH' (22/tcp from admin) never applies: the rule at line 6 "
+        "already decides this traffic (remove it, or put it above line 6)",
+    ),
+    "a port inside an earlier range": (
+        {"web": table(rule("6000-6100/udp") + rule("6010/udp", "drop", name="Game"))},
+        "snippets/web.yml:11: rule 'Game' (6010/udp from anyone) never applies: the rule at line 6 "
+        "already decides this traffic (remove it, or put it above line 6)",
+    ),
+    "a range covered by two rules for wider networks": (
+        {"web": table(rule("6000-6050/udp", source="198.51.100.0/24") + rule("6051-6100/udp")
+                      + rule("6040-6060/udp", source="198.51.100.128/25", name="Game"))},
+        "snippets/web.yml:16: rule 'Game' (6040-6060/udp from 198.51.100.128/25) never applies: the rules "
+        "at line 6 and line 11 already decide this traffic (remove it, or put it above line 6)",
+    ),
+    "a rule of the table it extends": (
+        {"child": "kind: table\nid: child\ndirection: inbound\nextends: web\nrules:\n" + SSH_ADMIN},
+        "snippets/child.yml:6: rule 'SSH' (22/tcp from admin) never applies: the rule at snippets/web.yml:6 "
+        "already decides this traffic (remove it: the rules of the tables it extends come first)",
+    ),
 }
 
 
@@ -244,6 +360,40 @@ def test_the_base_files_of_these_cases_are_valid(tmp_path):
     catalogue = load(tmp_path)
     assert list(catalogue.tables) == ["web"]
     assert catalogue.ruleset("web").rules[0].ports[0].first == 22
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    catalogue = load(tmp_path, web=b"\xef\xbb\xbf" + table().encode())
+    assert list(catalogue.tables) == ["web"]
+
+
+def test_windows_line_ends_are_accepted(tmp_path):
+    catalogue = load(tmp_path, web=table(SSH_ADMIN).replace("\n", "\r\n").encode())
+    assert catalogue.ruleset("web").rules[0].line == 6
+
+
+def test_a_narrower_rule_before_a_wider_one_is_valid(tmp_path):
+    """The admin's SSH accepted, then everyone else's dropped: each rule decides some traffic."""
+    ssh_drop = SSH.replace("accept", "drop")
+    catalogue = load(tmp_path, web=table(SSH_ADMIN + ssh_drop + rule("6000-6010/udp", source="198.51.100.0/25")
+                                         + rule("6000-6020/udp", source="198.51.100.0/24")))
+    rules = catalogue.ruleset("web").rules
+    assert [(r.peer.is_any, r.action, r.line) for r in rules] == [
+        (False, "accept", 6), (True, "drop", 9), (False, "accept", 11), (False, "accept", 16)
+    ]
+
+
+def test_a_network_of_one_family_does_not_decide_for_the_other(tmp_path):
+    """0.0.0.0/0 decides IPv4 only: SSH for anyone after it still decides IPv6."""
+    catalogue = load(tmp_path, web=table(rule("22/tcp", source="0.0.0.0/0", name="SSH") + SSH))
+    assert len(catalogue.ruleset("web").rules) == 2
+
+
+def test_a_directory_with_a_data_file_name(tmp_path):
+    (tmp_path / "snippets" / "extra.yml").mkdir(parents=True)
+    with pytest.raises(DataError) as caught:
+        load(tmp_path)
+    assert str(caught.value) == "snippets/extra.yml: not a regular file (a data file is a UTF-8 text file)"
 
 
 def test_there_are_at_least_fifteen_distinct_broken_files():

@@ -45,6 +45,8 @@ def test_verify_prints_expected_and_observed_per_port_and_client(lab_mode):
 def test_verify_runs_the_lab_on_the_edited_table(lab_mode, snippets):
     table = snippets / "inbound-minimum.yml"
     table.write_text(table.read_text() + "  - service: imaps\n    source: any\n    action: accept\n")
+    # inbound-optional extends this table and accepts IMAPS too: its own rule would never apply.
+    (snippets / "inbound-optional.yml").unlink()
     result = verify(str(table), "--frontend", "rules.v4", "--backend", "legacy", "--mode", lab_mode)
     assert result.returncode == 0, result.stdout + result.stderr
     assert row(result.stdout, "anyone", 4, "993/tcp") == ["accept", "open", "ok"]

@@ -42,7 +42,9 @@ MMDEBSTRAP = ["--variant=minbase", "--include=ca-certificates", "--mode=unshare"
 # The fast part of ./dev test: unit, golden, syntax and site tests, and one lab scenario.
 FAST_TESTS = [
     "tests/test_data_errors.py",
+    "tests/test_data_fuzz.py",
     "tests/test_golden.py",
+    "tests/test_locks.py",
     "tests/test_markers.py",
     "tests/test_syntax.py",
     "tests/test_site.py",
