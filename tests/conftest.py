@@ -32,9 +32,9 @@ def pytest_addoption(parser):
 
 def pytest_ignore_collect(collection_path, config):
     """tests/fresh/ runs with --fresh-debian (./dev fresh), and only then."""
-    inside = collection_path == FRESH or FRESH in collection_path.parents
-    if config.getoption("--fresh-debian"):
-        return None if inside or collection_path in (FRESH.parent, *FRESH.parents) else True
+    inside = collection_path.is_relative_to(FRESH)
+    if config.getoption("--fresh-debian"):  # tests/fresh/ and the directories on the way to it
+        return None if inside or FRESH.is_relative_to(collection_path) else True
     return True if inside else None
 
 

@@ -28,7 +28,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import tarfile
 import time
 from pathlib import Path
 
@@ -66,17 +65,15 @@ def cache_dir() -> Path:
 def debian_root(release: str) -> Path:
     """The minimal root of a release as a tarball, built once per mmdebstrap command line.
 
-    Built under a temporary name and renamed when complete, so a run killed half-way
-    leaves no tarball that a later run would take for a whole one; a tarball that does
-    not read to its end is rebuilt."""
+    Built under a temporary name and renamed only once mmdebstrap has succeeded, so a run
+    killed half-way leaves no tarball that a later run would take for a whole one: its
+    part is removed by the next build."""
     require(shutil.which("mmdebstrap") is not None, "mmdebstrap is not installed (./dev fresh installs it)")
     argv = ["mmdebstrap", *MMDEBSTRAP, release]
     key = hashlib.sha256(json.dumps(argv).encode()).hexdigest()[:12]
     top = cache_dir() / "roots"
     top.mkdir(parents=True, exist_ok=True)
     tarball = top / f"{release}-{key}.tar"
-    if tarball.exists() and not _complete(tarball):
-        _remove(tarball)
     if not tarball.exists():
         for stale in top.glob(f"{release}-{key}.part-*.tar"):
             _remove(stale)
@@ -100,14 +97,6 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink(missing_ok=True)
-
-
-def _complete(tarball: Path) -> bool:
-    try:
-        with tarfile.open(tarball) as archive:
-            return any(m.name.lstrip("./") == "usr/bin/apt-get" for m in archive)
-    except (tarfile.TarError, OSError, EOFError):
-        return False
 
 
 def clone_files() -> list[str]:
