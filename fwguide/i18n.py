@@ -62,6 +62,60 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "and": "and",
         "downloads": "Download the files: {links}",
+        # Under each block: how the namespace lab proved it, or why it did not.
+        "proof_proven": "Proven with Debian {releases} tools",
+        "proof_not_in_build": "Not proven in this build",
+        "proof_not": "Not proven",
+        "proof_reason": "{lead}: {reason}",
+        "proof_no_record": "no test record for this block",
+        "proof_changed": "the block changed since the last test run",
+        "proof_failed": "its last test failed with Debian {version} tools{backend}",
+        "proof_missing": "no test record with Debian {version} tools{backend}",
+        "proof_backend": " ({backend} backend)",
+        "probe_count_one": "{count} probe",
+        "probe_count": "{count} probes",
+        "thousands": ",",
+        "singular": "1",  # the counts that take the singular: 1 probe, 0 probes
+        "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+        "date": "{day} {month} {year}",
+        "day_1": "1",
+        # The proof page: the lab's drawing and the matrix of the last run.
+        "lab_title": "The namespaces of one test",
+        "lab_desc": (
+            "The server, where the block is applied, is linked to the internet namespace, which "
+            "routes between everyone and answers the server's own connections. The clients are "
+            "linked to it too: one per example address of the guide and an anonymous one."
+        ),
+        "lab_server": "server",
+        "lab_server_note": "the block is applied here",
+        "lab_internet": "internet",
+        "lab_internet_note": "routes between all, answers the server",
+        "lab_client": "{id} client",
+        "lab_client_note": "example of {label}",
+        "lab_anyone": "anonymous client",
+        "lab_anyone_note": "an address no rule names",
+        "matrix_none": (
+            "No test run's records were available to this build: every block of the site says "
+            "it is not proven."
+        ),
+        "matrix_proven": "{proven} of the {blocks} blocks the site shows are proven.",
+        "matrix_run": "{records} of the last run, written {dates}, on kernel {kernels}.",
+        "record_count_one": "{count} record",
+        "record_count": "{count} records",
+        "matrix_on": "on {date}",
+        "matrix_from_to": "from {first} to {last}",
+        "matrix_page": "On the page {link}.",
+        "matrix_tab": "Tab",
+        "matrix_release": "Debian",
+        "matrix_tool": "Tool",
+        "matrix_probes": "Probes",
+        "matrix_result": "Result",
+        "matrix_date": "Date",
+        "matrix_failed_probes": "{count}, {failed} failed",
+        "result_pass": "passed",
+        "result_fail": "failed",
+        "result_none": "no record",
+        "result_changed": "block changed since",
     },
     "fr": {
         "service": "Service",
@@ -121,6 +175,59 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "and": "et",
         "downloads": "Télécharger les fichiers\u00a0: {links}",
+        "proof_proven": "Éprouvé avec les outils de Debian {releases}",
+        "proof_not_in_build": "Non éprouvé dans cette version du site",
+        "proof_not": "Non éprouvé",
+        "proof_reason": "{lead}\u00a0: {reason}",
+        "proof_no_record": "aucun résultat de test pour ce bloc",
+        "proof_changed": "le bloc a changé depuis le dernier passage des tests",
+        "proof_failed": "son dernier test a échoué avec les outils de Debian {version}{backend}",
+        "proof_missing": "aucun résultat de test avec les outils de Debian {version}{backend}",
+        "proof_backend": " (variante {backend})",
+        "probe_count_one": "{count}\u00a0sonde",
+        "probe_count": "{count}\u00a0sondes",
+        # French groups thousands with a narrow non-breaking space.
+        "thousands": "\u202f",
+        "singular": "0 1",  # 0 sonde, 1 sonde, 2 sondes
+        "months": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "date": "{day} {month} {year}",
+        "day_1": "1er",
+        "lab_title": "Les espaces de noms d'un test",
+        "lab_desc": (
+            "Le serveur, où le bloc est appliqué, est relié à l'espace internet, qui route entre "
+            "tous et répond aux connexions ouvertes par le serveur. Les clients y sont reliés "
+            "aussi\u00a0: un par adresse d'exemple du guide, plus un client anonyme."
+        ),
+        "lab_server": "serveur",
+        "lab_server_note": "le bloc y est appliqué",
+        "lab_internet": "internet",
+        "lab_internet_note": "route entre tous, répond au serveur",
+        "lab_client": "client {id}",
+        "lab_client_note": "exemple de {label}",
+        "lab_anyone": "client anonyme",
+        "lab_anyone_note": "une adresse qu'aucune règle ne nomme",
+        "matrix_none": (
+            "Aucun résultat de passage des tests n'était disponible pour cette version du site\u00a0: "
+            "chaque bloc y est signalé comme non éprouvé."
+        ),
+        "matrix_proven": "{proven} des {blocks} blocs du site sont éprouvés.",
+        "matrix_run": "{records} du dernier passage des tests, écrits {dates}, sur le noyau {kernels}.",
+        "record_count_one": "{count}\u00a0résultat",
+        "record_count": "{count}\u00a0résultats",
+        "matrix_on": "le {date}",
+        "matrix_from_to": "du {first} au {last}",
+        "matrix_page": "Sur la page {link}.",
+        "matrix_tab": "Onglet",
+        "matrix_release": "Debian",
+        "matrix_tool": "Outil",
+        "matrix_probes": "Sondes",
+        "matrix_result": "Résultat",
+        "matrix_date": "Date",
+        "matrix_failed_probes": "{count}, dont {failed} en échec",
+        "result_pass": "réussi",
+        "result_fail": "échoué",
+        "result_none": "aucun résultat",
+        "result_changed": "bloc modifié depuis",
     },
 }
 

@@ -40,11 +40,18 @@ def private_netns_prefix() -> list[str]:
 # The built site
 
 
-def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
+def mkdocs_build(project: Path, site: Path, proof_dir: Path | None = None,
+                 require_proof: bool = False) -> subprocess.CompletedProcess:
+    """The strict build of `project` into `site`. The proof records come from `proof_dir`
+    only: by default a directory that does not exist, so no leftover of an earlier test run
+    reaches the pages; `require_proof` sets FWGUIDE_REQUIRE_PROOF=1, as the publishing build."""
+    env = {"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1",
+           "FWGUIDE_PROOF_DIR": str(proof_dir or site.parent / f"{site.name}.no-proof-records")}
+    if require_proof:
+        env["FWGUIDE_REQUIRE_PROOF"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=project, capture_output=True, text=True, timeout=300,
-        env={"PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"},
+        cwd=project, capture_output=True, text=True, timeout=300, env=env,
     )
 
 
@@ -82,7 +89,8 @@ class _Blocks(HTMLParser):
         classes = (attrs.get("class") or "").split()
         if tag == "div" and self.depth == 0 and {"fw-table", "fw-commands"} & set(classes):
             kind = "table" if "fw-table" in classes else "commands"
-            self.found.append({"kind": kind, "id": attrs.get(f"data-{kind}"), "labels": [], "codes": []})
+            self.found.append({"kind": kind, "id": attrs.get(f"data-{kind}"), "labels": [], "codes": [],
+                               "proofs": []})
             self.depth = 1
         elif tag == "div" and self.depth:
             self.depth += 1
@@ -94,11 +102,16 @@ class _Blocks(HTMLParser):
         elif self.depth and tag == "code" and self.in_pre:
             self.where = "code"
             self.found[-1]["codes"].append("")
+        elif self.depth and tag == "p" and "fw-proof" in classes:
+            self.where = "proof"
+            self.found[-1]["proofs"].append({"text": "", "hrefs": []})
+        elif self.where == "proof" and tag == "a":
+            self.found[-1]["proofs"][-1]["hrefs"].append(attrs.get("href"))
 
     def handle_endtag(self, tag):
         if tag == "div" and self.depth:
             self.depth -= 1
-        elif tag in ("label", "code"):
+        elif tag in ("label", "code") or (tag == "p" and self.where == "proof"):
             self.where = None
         elif tag == "pre":
             self.in_pre = False
@@ -108,6 +121,8 @@ class _Blocks(HTMLParser):
             self.found[-1]["labels"][-1] += data
         elif self.where == "code":
             self.found[-1]["codes"][-1] += data
+        elif self.where == "proof":
+            self.found[-1]["proofs"][-1]["text"] += data
 
 
 def _blocks(page_html: str, kind: str) -> list[tuple[str, str, str]]:
@@ -132,6 +147,19 @@ def copied(code: str) -> str:
 def command_blocks(page_html: str) -> list[tuple[str, str, str]]:
     """(table id, tab label, text a reader copies) for every rule-table block of a built page."""
     return _blocks(page_html, "table")
+
+
+def proof_lines(page_html: str) -> list[tuple[str, str, str, list[str]]]:
+    """(table id, tab label, text, link addresses) of the proof line in every tab of every
+    rule table of a built page; a tab with no proof line, or two, fails."""
+    parser = _Blocks()
+    parser.feed(page_html)
+    out = []
+    for block in parser.found:
+        if block["kind"] == "table":
+            pairs = zip(block["labels"], block["proofs"], strict=True)  # as many lines as tabs
+            out += [(block["id"], label, p["text"], p["hrefs"]) for label, p in pairs]
+    return out
 
 
 def command_snippets(page_html: str) -> list[tuple[str, str, str]]:

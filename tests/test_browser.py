@@ -275,7 +275,7 @@ AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("page_name", ["index.md", "basics.md", "iptables.md"])
+@pytest.mark.parametrize("page_name", ["index.md", "basics.md", "iptables.md", "proof.md"])
 def test_axe_core_reports_no_violation(page, lang, page_name):
     require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/node/package-lock.json)")
     page.goto(url(lang, page_name))

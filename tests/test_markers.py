@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from fwguide import LANGUAGES
+from fwguide import LANGUAGES, proof
 from fwguide.errors import DataError
 from fwguide.loader import load_catalogue
 from fwguide.markers import check_pages, expand
@@ -45,20 +45,25 @@ def test_services_marker_renders_the_catalogue():
     assert "| FTP | TCP | 21 | `ftp` | Transfert de fichiers |" in out
 
 
+SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID --> or <!-- fw:proof lab|matrix -->, "
+          "alone on its line)")
+
+
 @pytest.mark.parametrize("line, message", [
     ("<!-- fw:table nowhere -->",
      "docs/fr/page.md:5: unknown table 'nowhere' in marker (known: services, base, served, strict)"),
     ("<!-- fw:tabel base -->",
-     "docs/fr/page.md:5: malformed marker '<!-- fw:tabel base -->' "
-     "(expected <!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line)"),
+     f"docs/fr/page.md:5: malformed marker '<!-- fw:tabel base -->' {SYNTAX}"),
     ("<!-- fw:table base",
-     "docs/fr/page.md:5: malformed marker '<!-- fw:table base' "
-     "(expected <!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line)"),
+     f"docs/fr/page.md:5: malformed marker '<!-- fw:table base' {SYNTAX}"),
     ("See <!-- fw:table base --> here",
-     "docs/fr/page.md:5: malformed marker '<!-- fw:table base -->' "
-     "(expected <!-- fw:table TABLE-ID --> or <!-- fw:commands COMMAND-ID -->, alone on its line)"),
+     f"docs/fr/page.md:5: malformed marker '<!-- fw:table base -->' {SYNTAX}"),
     ("<!-- fw:commands nowhere -->",
      "docs/fr/page.md:5: unknown commands 'nowhere' in marker (known: none defined)"),
+    ("<!-- fw:proof diagram -->",
+     "docs/fr/page.md:5: unknown proof part 'diagram' in marker (known: lab, matrix)"),
+    ("<!-- fw:proof  lab -->",
+     f"docs/fr/page.md:5: malformed marker '<!-- fw:proof  lab -->' {SYNTAX}"),
 ])
 def test_bad_marker_names_the_page_and_line(line, message):
     with pytest.raises(DataError) as caught:
@@ -78,3 +83,28 @@ def test_check_pages_reads_every_page_before_the_build(tmp_path):
 def test_other_html_comments_are_left_alone():
     text = "<!-- a note for editors -->\n<!-- fwd: not ours -->\n"
     assert expand(text, CATALOGUE, "en", "x.md") == text
+
+
+@pytest.mark.parametrize("lang, words", [("en", ("server", "internet")), ("fr", ("serveur", "internet"))])
+def test_the_lab_marker_draws_the_namespaces_in_the_language(lang, words):
+    out = expand("<!-- fw:proof lab -->\n", CATALOGUE, lang, "x.md")
+    assert out.startswith('<figure class="fw-lab"><svg ')
+    assert all(f">{word}<" in out for word in words)
+    # The example addresses come from the data: the golden catalogue's admin placeholder.
+    admin = CATALOGUE.placeholders["admin"]
+    assert f">{admin.ipv4}<" in out and f">{admin.ipv6}<" in out
+
+
+def test_the_matrix_marker_without_records_says_there_are_none():
+    assert expand("<!-- fw:proof matrix -->", CATALOGUE, "en", "x.md") == (
+        "No test run's records were available to this build: every block of the site says it is not proven.\n")
+
+
+def test_without_proof_records_a_table_gets_no_proof_line_and_with_them_one_per_tab():
+    site = proof.Site(proof.Evidence([]), (), {})
+    bare = expand(PAGE.format(id="base"), CATALOGUE, "en", "x.md")
+    lined = expand(PAGE.format(id="base"), CATALOGUE, "en", "x.md", root="../", site=site, key="x.md")
+    assert "fw-proof" not in bare
+    tabs = lined.count('=== "')
+    assert tabs == 7
+    assert lined.count('<a href="../proof/">Not proven in this build</a>: no test record for this block') == tabs

@@ -91,10 +91,12 @@ def downloads(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None = None) -> str:
+def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None = None,
+                proof: Callable[[str, str], str] | None = None) -> str:
     """A rule table: the human table, one tab per front-end holding its block, then links to
     its files (when `root`, the relative path from the page to the site root, is given:
-    '' or '../../', so the links work wherever the site is served)."""
+    '' or '../../', so the links work wherever the site is served). `proof(label, code)`,
+    when given, writes the line under each block that says how it was proven."""
     ruleset = catalogue.ruleset(table_id)
     parts = [f'<div class="fw-table" data-table="{table_id}" markdown>', "", rules_table(ruleset, lang), ""]
     for frontend in frontends():
@@ -103,6 +105,8 @@ def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None
         code = frontend.render(ruleset)
         parts += [f'=== "{frontend.label}"', "", _indent(frontend.note(ruleset, lang)), ""]
         parts += [_indent(f"``` {frontend.code_lang}\n{code}```"), ""]
+        if proof is not None:
+            parts += [_indent(proof(frontend.label, code)), ""]
     if root is not None:
         # Raw HTML: the files are written after the build, so MkDocs has no page to check a
         # Markdown link against, and would report every one of them.
