@@ -35,7 +35,7 @@ def main() -> int:
     for script, args, _ in () if report_only else PARTS:
         argv = [sys.executable, str(ROOT / "benchmarks" / script), *(sys.argv[1:] if args is None else args)]
         subprocess.run(argv, check=True, cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    names = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "pymdown-extensions", "scapy", "playwright")
+    names = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "pymdown-extensions", "playwright")
     packages = ", ".join(f"{name} {metadata.version(name)}" for name in names)
     lines = [
         "# Benchmark report",

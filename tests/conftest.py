@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fwguide.lab.netns import list_lab_namespaces, orphaned_namespaces  # noqa: E402
+from fwguide.lab.netns import lab_mounts, lab_processes, list_lab_namespaces, orphaned_namespaces  # noqa: E402
 
 import support  # noqa: E402
 
@@ -28,6 +28,32 @@ def pytest_addoption(parser):
         "--fresh-debian", action="store_true",
         help="run only the tests on fresh Debian roots (tests/fresh/, slow: ./dev fresh runs them)",
     )
+    parser.addoption(
+        "--release", action="append", default=[], metavar="CODENAME",
+        help="prove the blocks with this Debian release's tools only (repeatable; default: every "
+             "release of fwguide/releases.toml). CI runs one job per release.",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --release, the tests parametrized by another release are deselected."""
+    wanted = config.getoption("--release")
+    if not wanted:
+        return
+    from fwguide.releases import release
+
+    for codename in wanted:
+        try:
+            release(codename)
+        except KeyError as exc:
+            raise pytest.UsageError(str(exc.args[0])) from None
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        (drop if params.get("release", wanted[0]) not in wanted else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_ignore_collect(collection_path, config):
@@ -56,6 +82,15 @@ def pytest_sessionfinish(session, exitstatus):
     left = [name for name in list_lab_namespaces() if name.startswith(f"fwg-{os.getpid()}-") or name in orphans]
     if left:
         problems.append("lab namespaces left behind: " + ", ".join(left))
+    # Every lab of this run has closed by now (the workers have exited): none of their
+    # processes (sandbox holders, daemons, chrooted commands) and none of their mounts remain.
+    if os.geteuid() == 0:
+        processes = lab_processes()
+        if processes:
+            problems.append("lab processes left behind: " + ", ".join(f"{pid} in {where}" for pid, where in processes))
+        mounts = lab_mounts()
+        if mounts:
+            problems.append("lab mounts left behind: " + "; ".join(mounts))
     if problems:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         for problem in problems:

@@ -7,21 +7,30 @@ namespaces: every port the table accepts answers, every other catalogue and samp
 does not (after a positive control with no firewall), a rule limited to the admin address
 answers only the admin client, outbound connections get their replies, IPv6 works after
 its neighbour caches are flushed, and NULL/XMAS packets go unanswered. The resulting
-ruleset must match a golden dump in lab_golden/, the same for the command-list and
+ruleset must match a golden dump in lab_golden/RELEASE/, the same for the command-list and
 restore-file forms of a family (regenerate with FWGUIDE_UPDATE_GOLDEN=1 and review).
+
+Every block is applied with the tools of each Debian release of fwguide/releases.toml, in
+a fresh overlay of that release's root filesystem (`--release CODENAME` picks some), and
+each run writes one proof record per block, release and backend (test-artifacts/proof/,
+or $FWGUIDE_PROOF_DIR), passing or failing: the site's proof lines are made from them.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from fwguide.lab.netns import BACKENDS
+from fwguide.lab.netns import BACKENDS, LabError
+from fwguide.lab.records import proof_dir, proof_record, write_record
+from fwguide.lab.roots import lab_root
 from fwguide.loader import load_catalogue
 from fwguide.lab.runner import run, unsupported
 from fwguide.lab.scenario import Scenario
+from fwguide.releases import releases
 from fwguide.render.markdown import DOWNLOADS, frontends
 
 from support import LANGS, PAGES, ROOT, built, command_blocks, copied, require, source_markers
@@ -39,15 +48,25 @@ BLOCKS = [
     if FRONTENDS[label].supports(SITE.ruleset(table))
 ]
 DOWNLOADED = {label: name for name, label in DOWNLOADS}  # front-end -> downloadable file name
+RELEASES = [r.codename for r in releases()]
 SCENARIOS = [
-    (page, table, label, backend)
+    (page, table, label, backend, release)
     for page, table, label in BLOCKS
     for backend in (BACKENDS if FRONTENDS[label].uses_iptables else (None,))
+    for release in RELEASES
 ]
 
 
-def scenario_id(page, table, label, backend) -> str:
-    return "/".join([page.removesuffix(".md"), table, label, *([f"iptables-{backend}"] if backend else [])])
+def scenario_id(page, table, label, backend, release) -> str:
+    return "/".join([page.removesuffix(".md"), table, label, *([f"iptables-{backend}"] if backend else []), release])
+
+
+def release_root(release: str):
+    """The release's root filesystem (built and cached on first use)."""
+    try:
+        return lab_root(release)
+    except LabError as exc:
+        require(False, f"no Debian {release} root for the lab: {exc}")
 
 
 @pytest.fixture(scope="session")
@@ -75,18 +94,18 @@ def test_english_and_french_blocks_are_byte_identical(site_blocks):
         assert site_blocks[("en", page, table, label)] == site_blocks[("fr", page, table, label)], (page, table, label)
 
 
-def golden_path(table: str, label: str, backend: str | None) -> Path:
+def golden_path(table: str, label: str, backend: str | None, release: str) -> Path:
     frontend = FRONTENDS[label]
     if not frontend.uses_iptables:
-        return GOLDEN / table / label
-    return GOLDEN / table / f"iptables-{backend}.v{frontend.families[0]}"
+        return GOLDEN / release / table / label
+    return GOLDEN / release / table / f"iptables-{backend}.v{frontend.families[0]}"
 
 
 @pytest.mark.parametrize(
-    "page, table, label, backend", SCENARIOS, ids=[scenario_id(*s) for s in SCENARIOS]
+    "page, table, label, backend, release", SCENARIOS, ids=[scenario_id(*s) for s in SCENARIOS]
 )
-def test_block_behaves_as_its_table_says(site, site_blocks, lab_mode, page, table, label, backend):
-    block = site_blocks[("en", page, table, label)]
+def test_block_behaves_as_its_table_says(site, site_blocks, lab_mode, page, table, label, backend, release):
+    copied_text = block = site_blocks[("en", page, table, label)]
     assert block == site_blocks[("fr", page, table, label)]
     if label in DOWNLOADED:
         # A file form: the lab loads the file the page offers for download, which is the
@@ -94,34 +113,58 @@ def test_block_behaves_as_its_table_says(site, site_blocks, lab_mode, page, tabl
         download = (site / "downloads" / table / DOWNLOADED[label]).read_text()
         assert download == block + "\n"
         block = download
-    scenario = Scenario(table, label, block, backend, str(ROOT / "snippets"))
+    scenario = Scenario(table, label, block, backend, str(ROOT / "snippets"), release=release)
     reason = unsupported(scenario, lab_mode)
     require(reason is None, str(reason))
-    report = run(scenario, lab_mode)
-    assert not report.failures(), "\n".join(report.failures())
+    root = release_root(release)
+    report, failures, start = None, ["the lab did not finish"], time.monotonic()
+    try:  # the record is written whatever happens: a failing run leaves its proof of failure
+        report = run(scenario, lab_mode)
+        failures = report.failures() or checks_beyond_the_table(report, table, label, backend, release)
+    except LabError as exc:
+        failures = [f"lab: {exc}"]
+        raise
+    finally:
+        write_record(proof_dir(ROOT), proof_record(
+            page=page, table=table, frontend=label, backend=backend, copied=copied_text, root=root,
+            report=report, seconds=time.monotonic() - start, failures=failures))
+    assert not failures, "\n".join(failures)
 
-    # The checks were not vacuous: both verdicts, every family, crafted packets, outbound.
+
+def checks_beyond_the_table(report, table: str, label: str, backend: str | None, release: str) -> list[str]:
+    """That the checks were not vacuous (both verdicts, every family, crafted packets,
+    outbound), and that the ruleset is the golden one of this release."""
     families = FRONTENDS[label].families
     inbound = [p for p in report.probes if p.direction == "inbound"]
-    assert {p.expected for p in inbound} == {"accept", "drop"}
-    assert {p.family for p in inbound} == set(families)
-    assert {p.peer for p in inbound} == {"anyone", "client-admin"}
-    assert any(p.direction == "outbound" and p.observed == "open" for p in report.probes)
-    assert {(c.family, c.kind) for c in report.crafted} == {(f, k) for f in families for k in ("null", "xmas", "ack")}
-    assert all(c.control == "rst" for c in report.crafted)
-
-    path = golden_path(table, label, backend)
+    wanted = {
+        "both verdicts among the inbound probes": {p.expected for p in inbound} == {"accept", "drop"},
+        "every family probed": {p.family for p in inbound} == set(families),
+        "both clients probed": {p.peer for p in inbound} == {"anyone", "client-admin"},
+        "an outbound connection answered": any(p.direction == "outbound" and p.observed == "open"
+                                               for p in report.probes),
+        "every crafted packet sent": {(c.family, c.kind) for c in report.crafted}
+        == {(f, k) for f in families for k in ("null", "xmas", "ack")},
+        "the crafted packets' control answered": all(c.control == "rst" for c in report.crafted),
+    }
+    out = [f"vacuous check: not {what}" for what, ok in wanted.items() if not ok]
+    path = golden_path(table, label, backend, release)
     if os.environ.get("FWGUIDE_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(report.dumps[0])
-    assert report.dumps[0] == path.read_text(), f"the ruleset differs from {path.relative_to(ROOT)}"
+    if not path.exists() or report.dumps[0] != path.read_text():
+        out.append(f"the ruleset differs from {path.relative_to(ROOT)}")
+    return out
 
 
-def test_the_admin_only_rule_answers_the_admin_alone(site_blocks, lab_mode):
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_admin_only_rule_answers_the_admin_alone(site_blocks, lab_mode, release):
     """inbound-ssh-admin: SSH reaches the server from the admin address, not from anyone else."""
     page = next(p for p, t, _ in BLOCKS if t == "inbound-ssh-admin")
     block = site_blocks[("en", page, "inbound-ssh-admin", "nftables")]
-    report = run(Scenario("inbound-ssh-admin", "nftables", block, None, str(ROOT / "snippets")), lab_mode)
+    scenario = Scenario("inbound-ssh-admin", "nftables", block, None, str(ROOT / "snippets"), release=release)
+    require(unsupported(scenario, lab_mode) is None, str(unsupported(scenario, lab_mode)))
+    release_root(release)
+    report = run(scenario, lab_mode)
     ssh = {(p.peer, p.family): p.observed for p in report.probes if p.direction == "inbound" and p.port == 22}
     assert ssh == {("client-admin", 4): "open", ("client-admin", 6): "open",
                    ("anyone", 4): "timeout", ("anyone", 6): "timeout"}
@@ -132,18 +175,20 @@ FIXTURES = Path(__file__).parent / "golden/snippets"
 FIXTURE_SCENARIOS = [(t, label, backend) for t in ("base", "served", "strict")
                      for label, backend in (("nftables", None), ("rules.v4", "legacy"), ("rules.v6", "nft"))]
 FIXTURE_SCENARIOS += [("served", "ufw", None), ("strict", "ufw", None), ("served", "firewalld", None)]
+FIXTURE_SCENARIOS = [(*s, release) for s in FIXTURE_SCENARIOS for release in RELEASES]
 
 
-@pytest.mark.parametrize("table, label, backend", FIXTURE_SCENARIOS,
+@pytest.mark.parametrize("table, label, backend, release", FIXTURE_SCENARIOS,
                          ids=["/".join(x for x in s if x) for s in FIXTURE_SCENARIOS])
-def test_fixture_tables_behave_as_their_tables_say(lab_mode, table, label, backend):
+def test_fixture_tables_behave_as_their_tables_say(lab_mode, table, label, backend, release):
     """The golden fixtures cover what the site's tables do not: networks as sources and
     destinations, port ranges, a closed outbound direction, the FTP helper."""
     catalogue = load_catalogue(FIXTURES, display_root=FIXTURES)
     block = FRONTENDS[label].render(catalogue.ruleset(table))
-    scenario = Scenario(table, label, block, backend, str(FIXTURES))
+    scenario = Scenario(table, label, block, backend, str(FIXTURES), release=release)
     reason = unsupported(scenario, lab_mode)
     require(reason is None, str(reason))
+    release_root(release)
     report = run(scenario, lab_mode)
     assert not report.failures(), "\n".join(report.failures())
     # A client inside each source network got in where the table lets it, and only there.

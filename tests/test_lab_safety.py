@@ -14,20 +14,26 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
 from fwguide.lab import netns
-from fwguide.lab.netns import HostNamespaceError, Lab, LabError, Namespace, list_lab_namespaces
+from fwguide.lab.netns import (HostNamespaceError, Lab, LabError, Namespace, lab_mounts, lab_processes,
+                               list_lab_namespaces)
+from fwguide.lab.roots import lab_root
 from fwguide.lab.runner import USERNS, USERNS_SETUP, run
 from fwguide.lab.scenario import Scenario
 from fwguide.loader import load_catalogue
+from fwguide.releases import releases
 from fwguide.render.markdown import frontends
 
 from support import ROOT, host_state, require, state_diff
 
 CATALOGUE = load_catalogue(ROOT / "snippets", display_root=ROOT)
 FRONTENDS = {f.label: f for f in frontends()}
+RELEASES = [r.codename for r in releases()]
 
 
 def rendered(table: str, label: str) -> str:
@@ -108,15 +114,22 @@ def test_a_scenario_leaves_the_host_as_it_was(lab_mode):
 
 # Always cleaned up
 
+# A lab with two namespaces, an agent, and in the first namespace a sandbox on a release's
+# root (its overlay and mounts in their own mount namespace) running a daemon-like process.
 LAB_SCRIPT = textwrap.dedent("""
     import sys, time
+    from pathlib import Path
     from fwguide.lab.netns import Lab
+    from fwguide.lab.sandbox import Sandbox
     with Lab() as lab:
         for role in ("one", "two"):
             lab.add(role)
         agent = lab.agent(lab.namespaces[0])
         agent.receive()
-        print(lab.prefix, flush=True)
+        sandbox = Sandbox(lab, lab.namespaces[0], Path(sys.argv[2]), "legacy")
+        sandbox.popen(["sleep", "600"])
+        print(lab.prefix, lab.tmp, flush=True)
+        sys.stdin.readline()  # the test has seen it all running
         if sys.argv[1] == "fail":
             raise RuntimeError("a failing test")
         time.sleep(60)
@@ -124,21 +137,51 @@ LAB_SCRIPT = textwrap.dedent("""
 
 
 def start_lab_process(how: str) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-c", LAB_SCRIPT, how], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    prefix = process.stdout.readline().strip()
+    root = lab_root(RELEASES[-1]).path
+    process = subprocess.Popen([sys.executable, "-c", LAB_SCRIPT, how, str(root)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    prefix, tmp = (process.stdout.readline().split() + ["", ""])[:2]
     assert prefix.startswith("fwg-"), process.stderr.read()
-    # Control: the namespaces do exist while the lab runs.
+    # Control: the namespaces, the sandbox's processes and the lab's files exist while it runs.
     assert sorted(n for n in list_lab_namespaces() if n.startswith(prefix + "-")) == [f"{prefix}-one", f"{prefix}-two"]
-    return process, prefix
+    assert wait_until(lambda: len(processes_of(tmp)) >= 2), processes_of(tmp)  # the holder and `sleep`
+    assert Path(tmp).is_dir()
+    process.stdin.write("go\n")
+    process.stdin.flush()
+    return process, prefix + " " + tmp
 
 
-def leftovers(prefix: str) -> list[str]:
-    return [n for n in list_lab_namespaces() if n.startswith(prefix + "-")]
+def processes_of(tmp: str) -> list[tuple[int, str]]:
+    return [(pid, where) for pid, where in lab_processes() if where.startswith(tmp + "/")]
 
 
-def test_no_namespace_is_left_after_a_failure(lab_mode):
-    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
+def wait_until(check, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not check():
+        time.sleep(0.05)
+    return check()
+
+
+def leftovers(lab: str) -> list[str]:
+    """The lab's namespaces, processes, mounts and files still there."""
+    prefix, tmp = lab.split()
+    left = [n for n in list_lab_namespaces() if n.startswith(prefix + "-")]
+    left += [f"process {pid} in {where}" for pid, where in processes_of(tmp)]
+    left += [f"mount {m}" for m in lab_mounts() if tmp in m]
+    left += [f"directory {tmp}"] if Path(tmp).exists() else []
+    return left
+
+
+@pytest.fixture
+def release_lab(lab_mode):
+    require(lab_mode == "netns", "named namespaces and a release's root exist only in the netns mode")
+    try:
+        lab_root(RELEASES[-1])
+    except LabError as exc:
+        require(False, f"no Debian root for the lab: {exc}")
+
+
+def test_nothing_is_left_after_a_failure(release_lab):
     process, prefix = start_lab_process("fail")
     assert process.wait(timeout=30) != 0
     assert "a failing test" in process.stderr.read()
@@ -146,22 +189,27 @@ def test_no_namespace_is_left_after_a_failure(lab_mode):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_no_namespace_is_left_after_an_interrupt(lab_mode, sig):
-    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
+def test_nothing_is_left_after_an_interrupt(release_lab, sig):
     process, prefix = start_lab_process("sleep")
     process.send_signal(sig)
     process.wait(timeout=30)
     assert leftovers(prefix) == []
 
 
-def test_a_killed_run_leaves_namespaces_the_next_run_removes(lab_mode):
-    require(lab_mode == "netns", "named namespaces exist only in the netns mode")
-    process, prefix = start_lab_process("sleep")
+def test_a_killed_run_leaves_namespaces_the_next_run_removes(release_lab):
+    process, lab = start_lab_process("sleep")
     process.kill()  # SIGKILL: no cleanup can run (another test worker's lab may reap first)
     process.wait(timeout=30)
     with Lab():
         pass
-    assert leftovers(prefix) == []
+    # The namespaces are reaped; the sandbox's holder and its process, parked in a namespace
+    # that no longer has a name, are the kill's casualties: end them by their id, as the
+    # lab's own processes, then nothing is left but the killed run's directory.
+    for pid, _ in processes_of(lab.split()[1]):
+        os.kill(pid, signal.SIGKILL)
+    assert wait_until(lambda: not processes_of(lab.split()[1]))
+    shutil.rmtree(lab.split()[1], ignore_errors=True)
+    assert leftovers(lab) == []
 
 
 # Without root

@@ -12,6 +12,8 @@ import subprocess
 
 import yaml
 
+from fwguide.releases import releases
+
 from support import ROOT, require
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
@@ -43,13 +45,11 @@ def test_the_workflow_runs_the_readme_commands_and_publishes_from_the_default_br
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert {"push", "pull_request"} <= set(triggers)
-    steps = workflow["jobs"]["test"]["steps"]
-    runs = [step.get("run", "") for step in steps]
-    assert "./dev test" in runs and "./dev site" in runs
     readme = (ROOT / "README.md").read_text()
     assert "./dev test" in readme and "./dev site" in readme
     ci_run = [line for line in (ROOT / ".ci/run").read_text().splitlines() if line and not line.startswith("#")]
-    assert ci_run[-2:] == ["./dev test", "exec ./dev fresh"], ci_run  # the README's test command, then fresh Debian
+    # The README's test command, the strict build from its records, then fresh Debian.
+    assert ci_run[-3:] == ["./dev test", "./dev publish", "exec ./dev fresh"], ci_run
     fresh = [step.get("run", "") for step in workflow["jobs"]["fresh"]["steps"]]
     assert "./dev fresh" in fresh and "./dev fresh" in readme
     uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
@@ -57,4 +57,22 @@ def test_the_workflow_runs_the_readme_commands_and_publishes_from_the_default_br
     assert {u.split("@")[0] for u in uses} >= {"actions/upload-pages-artifact", "actions/deploy-pages",
                                                "actions/configure-pages"}
     deploy = workflow["jobs"]["deploy"]
-    assert "default_branch" in deploy["if"] and deploy["needs"] == ["test", "fresh"]
+    assert "default_branch" in deploy["if"] and deploy["needs"] == ["publish", "fresh"]
+
+
+def test_each_release_is_proven_by_its_own_job_and_publishing_merges_their_records():
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    lab = workflow["jobs"]["lab"]
+    assert lab["strategy"]["matrix"]["release"] == [r.codename for r in releases()]
+    runs = [step.get("run", "") for step in lab["steps"]]
+    assert "./dev test --release ${{ matrix.release }}" in runs
+    uploads = [step["with"] for step in lab["steps"] if step.get("uses", "").startswith("actions/upload-artifact")]
+    assert {"name": "proof-${{ matrix.release }}", "path": "test-artifacts/proof/",
+            "if-no-files-found": "error"} in uploads
+    publish = workflow["jobs"]["publish"]
+    assert publish["needs"] == "lab"
+    download = next(s["with"] for s in publish["steps"] if s.get("uses", "").startswith("actions/download-artifact"))
+    assert download == {"pattern": "proof-*", "path": "test-artifacts/proof/", "merge-multiple": True}
+    runs = [step.get("run", "") for step in publish["steps"]]
+    assert "./dev publish" in runs
+    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact") for s in publish["steps"])

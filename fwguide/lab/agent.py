@@ -22,6 +22,7 @@ import os
 import resource
 import selectors
 import socket
+import struct
 import sys
 import threading
 import time
@@ -169,18 +170,37 @@ def probe(targets: list[tuple[str, str, int]], timeout: float) -> list[str]:
     return [r if r is not None else "timeout" for r in results]
 
 
+TCP_FLAGS = "FSRPAUEC"  # bit 0 (FIN) to bit 7 (CWR), as tcpdump and scapy name them
+CRAFTED_FLAGS = {"null": 0, "xmas": 0x29, "ack": 0x10}  # XMAS: FIN, PSH, URG; a lone ACK
+
+
+def tcp_segment(src: str, dst: str, sport: int, dport: int, flags: int, seq: int, ack: int) -> bytes:
+    """A 20-byte TCP header with its checksum over the IPv4 or IPv6 pseudo-header (RFC 793, 8200)."""
+    header = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+    family = _family(dst)
+    addrs = socket.inet_pton(family, src) + socket.inet_pton(family, dst)
+    if family == socket.AF_INET:
+        pseudo = addrs + struct.pack("!BBH", 0, socket.IPPROTO_TCP, len(header))
+    else:
+        pseudo = addrs + struct.pack("!I3xB", len(header), socket.IPPROTO_TCP)
+    total = sum(struct.unpack(f"!{(len(pseudo) + len(header)) // 2}H", pseudo + header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return header[:16] + struct.pack("!H", ~total & 0xFFFF) + header[18:]
+
+
+def flag_names(flags: int) -> str:
+    return "".join(name for bit, name in enumerate(TCP_FLAGS) if flags >> bit & 1)
+
+
 def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]:
-    """Send TCP packets crafted with scapy and report what, if anything, answered each.
+    """Send crafted TCP packets and report what, if anything, answered each.
 
-    Scapy builds each packet (flags, sequence numbers, checksum over the given addresses);
-    the kernel sends it from a raw TCP socket connected to the target address, so that the
-    socket receives only the target's answers, however much other traffic the namespace
-    carries while the other probes run.
+    Each packet is a bare TCP header (flags, sequence numbers, checksum over the given
+    addresses) that the kernel sends from a raw TCP socket connected to the target address,
+    so that the socket receives only the target's answers, however much other traffic the
+    namespace carries while the other probes run.
     """
-    from scapy.layers.inet import IP, TCP
-    from scapy.layers.inet6 import IPv6
-
-    flags = {"null": "", "xmas": "FPU", "ack": "A"}
     results = ["none"] * len(targets)
     sockets: dict[tuple[int, str], socket.socket] = {}
     selector = selectors.DefaultSelector()
@@ -192,42 +212,36 @@ def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]
             sock.setblocking(False)
             selector.register(sock, selectors.EVENT_READ, family)
             sockets[(family, addr)] = sock
-        ip = IPv6(src=src, dst=addr) if family == socket.AF_INET6 else IP(src=src, dst=addr)
         # A distinct source port per packet, so each answer matches exactly one probe.
-        packet = ip / TCP(sport=40000 + i, dport=port, flags=flags[kind], seq=1000 + i,
-                          ack=5000 if kind == "ack" else 0)
-        segment = bytes(packet[TCP])  # checksum computed by scapy over src and dst
-        sockets[(family, addr)].send(segment)
+        sockets[(family, addr)].send(tcp_segment(src, addr, 40000 + i, port, CRAFTED_FLAGS[kind], 1000 + i,
+                                                 5000 if kind == "ack" else 0))
     deadline = time.monotonic() + timeout
     pending = set(range(len(targets)))
     while pending and (now := time.monotonic()) < deadline:
         for key, _ in selector.select(timeout=deadline - now):
             data = key.fileobj.recv(RECV)
             # IPv4 raw sockets deliver the IP header too; IPv6 ones only the payload.
-            tcp = IP(data)[TCP] if key.data == socket.AF_INET else TCP(data)
-            i = tcp.dport - 40000
+            if key.data == socket.AF_INET:
+                data = data[(data[0] & 0x0F) * 4:]
+            if len(data) < 20:
+                continue
+            dport, flags = struct.unpack("!H", data[2:4])[0], data[13]
+            i = dport - 40000
             if i in pending:
-                results[i] = "rst" if "R" in str(tcp.flags) else f"answered:{tcp.flags}"
+                results[i] = "rst" if flags & 0x04 else f"answered:{flag_names(flags)}"
                 pending.discard(i)
     for sock in sockets.values():
         sock.close()
     return results
 
 
-def _preload_scapy() -> None:
-    import scapy.layers.inet6  # noqa: F401  (about 0.2 s: done while the lab starts up)
-
-
 def main(argv: list[str]) -> int:
-    preload = "--preload-scapy" in argv
     forbidden = {a for a in argv[1:] if not a.startswith("--")}
     here = os.readlink("/proc/self/ns/net")
     if here in forbidden:
         print(json.dumps({"error": f"refusing to run in a forbidden network namespace ({here})"}), flush=True)
         return 97
     _raise_fd_limit()
-    if preload:
-        threading.Thread(target=_preload_scapy, daemon=True).start()
     listeners = Listeners()
     print(json.dumps({"ready": here}), flush=True)
     for line in sys.stdin:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 NETNS_DIR = Path("/run/netns")
+AGENT = Path(__file__).with_name("agent.py")
 NAME_RE = re.compile(r"fwg-(\d+)-[0-9a-f]+-")
 # Namespaces the lab must never enter: its own, plus any an outer runner passes down.
 FORBIDDEN_ENV = "FWGUIDE_FORBIDDEN_NETNS"
@@ -93,6 +94,36 @@ def _alive(pid: int) -> bool:
 def orphaned_namespaces() -> list[str]:
     """Lab namespaces whose creating process no longer exists."""
     return [name for name in list_lab_namespaces() if not _alive(int(NAME_RE.match(name).group(1)))]
+
+
+# Where a lab's processes live: a sandbox's holder works in its overlay, a chrooted command
+# has it as its root; both paths name the lab's temporary directory or the host sandbox's.
+PROCESS_MARKERS = ("/fwguide-lab-", "/fwguide-overlay")
+MOUNT_MARKERS = ("fwguide-", "/fwguide-lab-")
+
+
+def lab_processes() -> list[tuple[int, str]]:
+    """(pid, where) of every process, of any run, working in or chrooted into a lab sandbox."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        for link in ("root", "cwd"):
+            try:
+                target = os.readlink(entry / link)
+            except OSError:
+                continue  # gone meanwhile, or not ours to read
+            if any(m in target for m in PROCESS_MARKERS):
+                found.append((int(entry.name), target))
+                break
+    return found
+
+
+def lab_mounts() -> list[str]:
+    """Mounts of the lab visible in this mount namespace (there must be none: a sandbox's
+    mounts live in its own mount namespace and vanish with it)."""
+    lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    return [line for line in lines if any(m in field for field in line.split() for m in MOUNT_MARKERS)]
 
 
 def reap_stale() -> list[str]:
@@ -203,13 +234,12 @@ class Lab:
         if result.returncode != 0:
             raise LabError(f"ip -batch in {ns.role}: {result.stderr.strip()}")
 
-    def agent(self, ns: Namespace, *, scapy: bool = False) -> Agent:
+    def agent(self, ns: Namespace) -> Agent:
         """Start the helper agent in `ns`; `receive()` its "ready" line before use.
 
-        `scapy` loads scapy in the background at once, for an agent that will craft packets.
-        """
-        flags = ["--preload-scapy"] if scapy else []
-        argv = [sys.executable, "-m", "fwguide.lab.agent", *flags, *forbidden_namespaces()]
+        The agent is a standard-library script, started with `-I -S` (no site packages, no
+        environment): it starts in a few milliseconds."""
+        argv = [sys.executable, "-I", "-S", str(AGENT), *forbidden_namespaces()]
         process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         agent = Agent(ns, process)

@@ -57,6 +57,9 @@ def unavailable(mode: str) -> str | None:
 def unsupported(scenario: Scenario, mode: str) -> str | None:
     """Why this scenario cannot run in `mode`, or None."""
     frontend = frontend_by_label(scenario.frontend)
+    if mode == "userns" and scenario.release:
+        return (f"a Debian release's root needs root: its files belong to root, whom a rootless user "
+                f"namespace does not map (the overlay cannot copy them up); run as root for {scenario.release}")
     if mode == "userns" and frontend.daemon:
         return (f"{frontend.daemon} needs root: its D-Bus daemon switches to the messagebus user, "
                 "which a rootless user namespace (one mapped uid) does not have")

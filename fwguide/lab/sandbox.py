@@ -1,13 +1,24 @@
 """A sandbox: a network namespace's commands run in a private view of the filesystem.
 
-A mount namespace where /etc, /root and /var are overlays on a throw-away copy and /run
-and /tmp are empty: commands that write /etc/ufw, /etc/iptables/rules.v4, schedule an
-`at` job or start a daemon never touch the host's files.
+Two kinds, both in a private mount namespace held by one process in the network namespace:
+
+- with a release's root (`root=`): a fresh overlay on that root filesystem, with /proc,
+  /sys, /dev, and empty /run and /tmp; every command runs chrooted into it, with a clean
+  environment. Only the tools come from the release: the lab's probes and listeners run
+  outside. The iptables backend is chosen the way a reader does, with update-alternatives,
+  so every program of the release (ufw too) uses it.
+- without: the host's own tools, with /etc, /root and /var as overlays on a throw-away
+  copy and /run and /tmp empty.
+
+Either way, commands that write /etc/ufw, /etc/iptables/rules.v4, schedule an `at` job or
+start a daemon never touch the host's files, nor the cached root.
 """
 
 from __future__ import annotations
 
 import subprocess
+import tempfile
+from pathlib import Path
 
 from .netns import Lab, LabError, Namespace, ensure_not_forbidden, guarded
 
@@ -21,18 +32,52 @@ for dir in etc root var; do
         -o lowerdir=/$dir,upperdir=/run/fwguide-overlay/$dir.upper,workdir=/run/fwguide-overlay/$dir.work /$dir
 done
 mount -t tmpfs fwguide-tmp /tmp
+cd /run/fwguide-overlay # where the holder waits: how a leftover one is recognised
 echo ready
 exec sleep 3600
 """
+# The same with a release's root: $1 is the root, $2 where to mount the overlay, $3 the
+# iptables backend to select (or nothing for the release's default).
+ROOT_SETUP = """set -e
+root=$1 top=$2 backend=$3
+mount -t tmpfs fwguide-sandbox "$top"
+mkdir "$top/upper" "$top/work" "$top/merged"
+mount -t overlay overlay -o "lowerdir=$root,upperdir=$top/upper,workdir=$top/work" "$top/merged"
+cd "$top/merged"
+mount -t proc proc proc
+mount -t sysfs sysfs sys
+mount --rbind /dev dev
+mount --make-rslave dev
+mount -t tmpfs fwguide-run run
+mount -t tmpfs fwguide-tmp tmp
+if [ -n "$backend" ]; then
+    for tool in iptables ip6tables; do
+        chroot . update-alternatives --quiet --set $tool /usr/sbin/$tool-$backend
+    done
+fi
+echo ready
+exec sleep 3600
+"""
+# What a chrooted command gets as its environment: nothing of the lab's process.
+CHROOT_ENV = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "HOME=/root")
 
 
 class Sandbox:
     """A private filesystem view for commands run in one network namespace."""
 
-    def __init__(self, lab: Lab, ns: Namespace) -> None:
+    def __init__(self, lab: Lab, ns: Namespace, root: Path | None = None, backend: str | None = None) -> None:
         self.lab = lab
         self.ns = ns
+        self.merged: Path | None = None
         argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", SANDBOX_SETUP]
+        if root is not None:
+            assert lab.tmp is not None
+            top = Path(tempfile.mkdtemp(prefix=f"{ns.role}-", dir=lab.tmp))
+            self.merged = top / "merged"
+            argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", ROOT_SETUP, "sh",
+                    str(root), str(top), backend or ""]
+        elif backend is not None:
+            raise LabError("a backend is chosen in a release's root; on the host, use Lab.backend_path")
         self.holder = subprocess.Popen(lab.command(ns, argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        text=True)
         lab.processes.append(self.holder)
@@ -43,6 +88,8 @@ class Sandbox:
     def command(self, argv: list[str]) -> list[str]:
         pid = self.holder.pid
         ensure_not_forbidden(f"/proc/{pid}/ns/net")
+        if self.merged is not None:
+            argv = ["chroot", str(self.merged), "/usr/bin/env", "-i", *CHROOT_ENV, *argv]
         return ["nsenter", f"--target={pid}", "--mount", "--net", "--", *guarded(argv)]
 
     def run(self, argv: list[str], *, input: str | None = None, env: dict | None = None,

@@ -8,14 +8,17 @@
 Order: build → crafted packets and probes with no firewall (the positive control: the lab
 works, every port answers, closed ports reset) → apply the block → flush neighbour caches
 (IPv6 must then rediscover its neighbours through the firewall) → the same probes again,
-compared with the table, while a twin namespace gets the block twice (its two dumps must
-match each other and the server's).
+compared with the table → the block applied a second time: the ruleset must not change
+(a reader who pastes it twice gets what one paste gives).
+
+The server's commands run in a sandbox: with a release's root (`Scenario.release`), a fresh
+overlay of that Debian release's root filesystem, so only the release's tools apply the
+block; the lab's own agents (listeners, probes, crafted packets) run outside it.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -24,12 +27,13 @@ from ..model import Catalogue
 from ..render.markdown import Frontend, frontends
 from . import plan as planning
 from .netns import Agent, Lab, LabError, Namespace
+from .roots import lab_root
 from .sandbox import Sandbox
 
 DEFAULT_TIMEOUT = 0.3  # seconds a dropped probe is given before it counts as blocked
+CONTROL_TIMEOUT = 3.0  # seconds the positive control (no firewall, everything answers) may take
 REACHED = "open"
 COUNTER_RE = re.compile(r"counter packets \d+ bytes \d+")
-TWIN = "twin"
 BLOCKED = ("timeout", "denied")
 
 
@@ -43,10 +47,12 @@ class Scenario:
     backend: str | None = None  # "nft" or "legacy" for the iptables front-ends
     snippets: str = "snippets"
     timeout: float = DEFAULT_TIMEOUT
+    # The Debian release whose tools apply the block (releases.toml); None: the host's own.
+    release: str | None = None
 
     @property
     def name(self) -> str:
-        return "/".join(x for x in (self.table, self.frontend, self.backend) if x)
+        return "/".join(x for x in (self.table, self.frontend, self.backend, self.release) if x)
 
 
 @dataclass
@@ -83,7 +89,7 @@ class Report:
     scenario: Scenario
     probes: list[Probe] = field(default_factory=list)
     crafted: list[Crafted] = field(default_factory=list)
-    # The server's ruleset after one application, then a twin namespace's after one and two.
+    # The server's ruleset after one application, then after a second one.
     dumps: list[str] = field(default_factory=list)
     apply_errors: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -100,11 +106,8 @@ class Report:
         if self.control_failures():
             return self.control_failures()  # nothing after a failed control means anything
         out = [f"apply: {e}" for e in self.apply_errors]
-        if len(self.dumps) == 3:
-            if self.dumps[1] != self.dumps[2]:
-                out.append("applying the block twice does not give the same ruleset as applying it once")
-            if self.dumps[0] != self.dumps[1]:
-                out.append("the block gave different rulesets in two fresh namespaces")
+        if len(self.dumps) == 2 and self.dumps[0] != self.dumps[1]:
+            out.append("applying the block twice does not give the same ruleset as applying it once")
         return out
 
     def failures(self) -> list[str]:
@@ -154,33 +157,31 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
     clock = time.monotonic()
     with Lab() as lab:
         hosts = _create(lab, plan)
-        # The crafter starts first: loading scapy is the longest step of the start-up.
         crafter_role, crafted_port = _crafted_target(ruleset, plan)
-        crafter = lab.agent(hosts[crafter_role], scapy=True) if crafted_port else None
+        crafter = lab.agent(hosts[crafter_role]) if crafted_port else None
         _link(lab, plan, hosts)
         report.timings["build"] = _lap(clock)
         agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
         for agent in [*agents.values(), *([crafter] if crafter else [])]:
             agent.receive()  # the "ready" line: the agent checked its namespace
         _start_listeners(agents, plan)
-        # The server and its twin run the block in sandboxes: it may write /etc (ufw) or need
-        # a daemon (firewalld), and neither may touch the host's files.
-        sandboxes = {role: Sandbox(lab, hosts[role]) for role in (planning.SERVER_ROLE, TWIN)}
-        env = {"PATH": lab.backend_path(scenario.backend)} if scenario.backend else None
-        # The twin gets the block twice, in the background from now on: it has no link, so
-        # nothing it does can disturb the probes.
-        twin_dumps: list[str] = []
-        twin = threading.Thread(target=_apply_twice, args=(sandboxes[TWIN], frontend, scenario.block, env,
-                                                           report, twin_dumps))
-        twin.start()
-        try:
-            _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, sandboxes[planning.SERVER_ROLE],
-                          frontend, env, scenario, ruleset, plan, report, clock)
-        finally:
-            twin.join()
+        # The server runs the block in a sandbox: it may write /etc (ufw) or need a daemon
+        # (firewalld), and neither may touch the host's files.
+        if scenario.release:  # a fresh overlay on the release's root
+            server = Sandbox(lab, hosts[planning.SERVER_ROLE], lab_root(scenario.release).path, scenario.backend)
+            env = None
+        else:
+            server = Sandbox(lab, hosts[planning.SERVER_ROLE])
+            env = {"PATH": lab.backend_path(scenario.backend)} if scenario.backend else None
+        _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, server, frontend, env, scenario,
+                      ruleset, plan, report, clock)
         if report.control_failures():
             return report
-        report.dumps = [dump(sandboxes[planning.SERVER_ROLE], frontend, env), *twin_dumps]
+        # Pasted twice: the second time must leave the ruleset as the first left it.
+        report.dumps.append(dump(server, frontend, env))
+        _apply(server, frontend, scenario.block, env, report)
+        report.dumps.append(dump(server, frontend, env))
+        report.timings["again"] = _lap(clock)
     report.timings["teardown"] = _lap(clock)
     return report
 
@@ -195,13 +196,15 @@ def _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, serve
     ] if crafted_port else []
     report.timings["start"] = _lap(clock)
 
-    _round(agents, crafter, plan, report, "control", scenario.timeout)
+    # Without a firewall every probe answers, and a round ends with its last answer: a longer
+    # deadline costs nothing when the lab works, and keeps a loaded machine from failing it.
+    _round(agents, crafter, plan, report, "control", max(scenario.timeout, CONTROL_TIMEOUT))
     report.timings["control"] = _lap(clock)
     if report.control_failures():
         return
     if frontend.daemon:  # after the control round: a running firewalld already filters
         start_daemon(server, frontend.daemon)
-    _apply(server, frontend, scenario.block, env, report)
+    _apply(server, frontend, scenario.block, env, report, clean=True)
     for ns in (hosts[planning.SERVER_ROLE], hosts[planning.INTERNET_ROLE]):
         lab.batch(ns, ["neigh flush all"])  # both families
     report.timings["apply"] = _lap(clock)
@@ -215,8 +218,8 @@ def _lap(start: float) -> float:
 
 def _create(lab: Lab, plan: planning.Plan) -> dict[str, Namespace]:
     """Create the namespaces of the plan; returns them by role."""
-    roles = [planning.INTERNET_ROLE, planning.SERVER_ROLE, TWIN, *(c.role for c in plan.clients)]
-    return {role: lab.add(role) for role in roles}  # the twin gets no link: only its ruleset matters
+    roles = [planning.INTERNET_ROLE, planning.SERVER_ROLE, *(c.role for c in plan.clients)]
+    return {role: lab.add(role) for role in roles}
 
 
 def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
@@ -237,9 +240,6 @@ def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
         ]
         hub += [f"route add {a}/{128 if ':' in a else 32} dev {port}" for a in addrs]
     lab.batch(internet, hub)
-    # The twin has no link, but an interface of the same name as the server's, so that a
-    # front-end that lists interfaces (firewalld) writes the same ruleset in both.
-    lab.batch(hosts[TWIN], ["link set lo up", "link add eth0 type veth peer name twin0", "link set eth0 up"])
     for ns, _, addrs in links:
         lab.batch(ns, [
             "link set lo up",
@@ -255,7 +255,7 @@ def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
 
 
 def _agent_roles(hosts: dict[str, Namespace]) -> dict[str, Namespace]:
-    return {role: ns for role, ns in hosts.items() if role != TWIN}
+    return dict(hosts)
 
 
 def _crafted_target(ruleset, plan: planning.Plan) -> tuple[str, int | None]:
@@ -333,21 +333,16 @@ def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, time
             setattr(c, attr, result)
 
 
-def _apply_twice(sandbox: Sandbox, frontend: Frontend, block: str, env, report: Report,
-                 dumps: list[str]) -> None:
-    """Apply the block, dump, apply it again, dump: the two dumps must be equal."""
-    if frontend.daemon:
-        start_daemon(sandbox, frontend.daemon)
-    for _ in range(2):
-        _apply(sandbox, frontend, block, env, report)
-        dumps.append(dump(sandbox, frontend, env))
+def _apply(sandbox: Sandbox, frontend: Frontend, block: str, env, report: Report, clean: bool = False) -> None:
+    """Feed the block to the front-end's tool on standard input, exactly as the page shows it.
 
-
-def _apply(sandbox: Sandbox, frontend: Frontend, block: str, env, report: Report) -> None:
-    """Feed the block to the front-end's tool on standard input, exactly as the page shows it."""
+    On a `clean` server (the first application), anything on standard error fails the
+    block: a warning the reader would see (a deprecated option, say) is not a pass."""
     result = sandbox.run(list(frontend.apply), input=block, env=env, check=False)
     if result.returncode != 0:
         report.apply_errors.append(f"{' '.join(frontend.apply)} exited {result.returncode}: {result.stderr.strip()}")
+    elif clean and result.stderr.strip():
+        report.apply_errors.append(f"{' '.join(frontend.apply)} printed on a clean server: {result.stderr.strip()}")
 
 
 def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:
@@ -372,12 +367,20 @@ def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> None:
         wait_for_daemon(sandbox, daemon)
 
 
+# firewalld's state, asked over D-Bus with dbus-send (a small C program): polling with
+# firewall-cmd would start a Python program every time.
+FIREWALLD_STATE = ["dbus-send", "--system", "--print-reply", "--dest=org.fedoraproject.FirewallD1",
+                   "/org/fedoraproject/FirewallD1", "org.freedesktop.DBus.Properties.Get",
+                   "string:org.fedoraproject.FirewallD1", "string:state"]
+
+
 def wait_for_daemon(sandbox: Sandbox, daemon: str, seconds: float = 30) -> None:
+    """Wait (bounded) until firewalld says it is RUNNING, as `firewall-cmd --state` checks."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if sandbox.run(["firewall-cmd", "--state"], check=False).returncode == 0:
+        if '"RUNNING"' in sandbox.run(FIREWALLD_STATE, check=False).stdout:
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise LabError(f"{daemon} did not start within {seconds} s in {sandbox.ns.role}")
 
 
