@@ -90,7 +90,10 @@ class Sandbox:
         ensure_not_forbidden(f"/proc/{pid}/ns/net")
         if self.merged is not None:
             argv = ["chroot", str(self.merged), "/usr/bin/env", "-i", *CHROOT_ENV, *argv]
-        return ["nsenter", f"--target={pid}", "--mount", "--net", "--", *guarded(argv)]
+        # --root and --wd: entering a mount namespace resets the root directory to that
+        # namespace's; keep the holder's instead (the same, unless the lab itself runs
+        # chrooted, as in ./dev fresh, where the namespace's root is the outer machine's).
+        return ["nsenter", f"--target={pid}", "--mount", "--net", "--root", "--wd", "--", *guarded(argv)]
 
     def run(self, argv: list[str], *, input: str | None = None, env: dict | None = None,
             check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
