@@ -79,7 +79,7 @@ def _build(argv: list[str], path: Path, versions: Path, release: Release) -> Non
     if shutil.which("mmdebstrap") is None:
         raise LabError("mmdebstrap is not installed (./dev test installs it)")
     for stale in [path, versions, *path.parent.glob(f"{path.name}.part-*")]:
-        _remove(stale)  # a half-built root, or a build killed half-way
+        remove(stale)  # a half-built root, or a build killed half-way
     part = path.with_name(f"{path.name}.part-{os.getpid()}")
     try:
         try:
@@ -95,7 +95,7 @@ def _build(argv: list[str], path: Path, versions: Path, release: Release) -> Non
         part.rename(path)
         versions.write_text(json.dumps({"argv": argv, "packages": packages, "tools": tools}, indent=2) + "\n")
     finally:
-        _remove(part)
+        remove(part)
 
 
 def _package_versions(root: Path, release: Release) -> dict[str, str]:
@@ -109,7 +109,8 @@ def _package_versions(root: Path, release: Release) -> dict[str, str]:
     return packages
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """Remove a cached root or tarball, or a half-built one (never crossing into a mount)."""
     if path.is_dir() and not path.is_symlink():
         # Nothing is mounted under a root in the cache: the lab's mounts live in namespaces.
         subprocess.run(["rm", "-rf", "--one-file-system", str(path)], check=False)

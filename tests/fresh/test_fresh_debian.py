@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from fwguide.lab.roots import cache_dir, lab_root
+from fwguide.lab.roots import cache_dir, lab_root, remove
 from fwguide.releases import releases
 
 from support import ROOT, require
@@ -73,27 +73,20 @@ def debian_root(release: str) -> Path:
     tarball = top / f"{release}-{key}.tar"
     if not tarball.exists():
         for stale in top.glob(f"{release}-{key}.part-*.tar"):
-            _remove(stale)
+            remove(stale)
         part = top / f"{release}-{key}.part-{os.getpid()}.tar"
         try:
             result = subprocess.run([*argv, str(part)], capture_output=True, text=True, timeout=BUILD_TIMEOUT)
         except subprocess.TimeoutExpired:
-            _remove(part)
+            remove(part)
             require(False, f"mmdebstrap {release} did not finish in {BUILD_TIMEOUT} s")
         if result.returncode != 0:
-            _remove(part)
+            remove(part)
             tail = "\n".join(result.stderr.strip().splitlines()[-5:])
             require(False, f"cannot build a Debian {release} root with mmdebstrap (is Debian's archive "
                            f"reachable?):\n{tail}")
         part.rename(tarball)
     return tarball
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def clone_files() -> list[str]:
