@@ -10,14 +10,23 @@ from __future__ import annotations
 from ..model import Catalogue
 from . import plan as planning
 from .netns import Agent, Lab
+from .roots import lab_root
 from .sandbox import Sandbox
 from .scenario import _agent_roles, _create, _link, _start_listeners
 
-class Network:
-    """The scenario's namespaces for one table, with listeners up and the server sandboxed."""
 
-    def __init__(self, lab: Lab, catalogue: Catalogue, table_id: str) -> None:
+class Network:
+    """The scenario's namespaces for one table, with listeners up and the server sandboxed.
+
+    With `release`, the server's commands run with that Debian release's tools, in a fresh
+    overlay of its root (`backend` then selects the iptables backend, as a reader does);
+    without, with the host's tools."""
+
+    def __init__(self, lab: Lab, catalogue: Catalogue, table_id: str, release: str | None = None,
+                 backend: str | None = None) -> None:
         self.lab = lab
+        self.release = release
+        self.backend = backend
         self.ruleset = catalogue.ruleset(table_id)
         self.plan = planning.make_plan(catalogue, self.ruleset, (4, 6))
         self.hosts = _create(lab, self.plan)
@@ -26,7 +35,13 @@ class Network:
         for agent in self.agents.values():
             agent.receive()
         _start_listeners(self.agents, self.plan)
-        self.server = Sandbox(lab, self.hosts[planning.SERVER_ROLE])
+        self.root = lab_root(release).path if release else None
+        self.server = Sandbox(lab, self.hosts[planning.SERVER_ROLE], self.root, backend)
+
+    def fresh_server(self, role: str = "fresh") -> Sandbox:
+        """Another server namespace, unlinked, with a fresh sandbox of the same tools: a
+        machine after a reboot, to check that what was kept comes back."""
+        return Sandbox(self.lab, self.lab.add(role), self.root, self.backend)
 
     def address(self, role: str, family: int) -> str:
         if role == planning.SERVER_ROLE:
