@@ -62,6 +62,37 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "and": "and",
         "downloads": "Download the files: {links}",
+        # A per-source limit on new connections (a rule's `limit:`).
+        "limited_action": "ACCEPT, {connections} new connections per {seconds} s from one address; beyond: DROP",
+        "note_limit_recent": (
+            "The `recent` match counts every attempt to connect, dropped ones included: an address "
+            "that made {connections} in the last {seconds} seconds has the next ones dropped, so "
+            "one that keeps trying stays blocked."
+        ),
+        "note_limit_nftables": (
+            "nftables counts with a token bucket per address: {connections} new connections at "
+            "once, then one more every {interval} seconds."
+        ),
+        "note_limit_ufw": (
+            "`ufw limit` refuses (REJECT rather than DROP) an address's {over}th attempt to connect "
+            "within {seconds} seconds and the ones after it: it counts refused attempts too, so an "
+            "address that keeps trying stays blocked."
+        ),
+        # Why a table has no tab for a front-end, under its tabs.
+        "absent_ufw_limit": (
+            "No `ufw` tab: the limit of `ufw limit` is fixed at {ufw_connections} new connections "
+            "in {ufw_seconds} seconds per address, and this table allows {connections} in "
+            "{seconds} seconds."
+        ),
+        "absent_firewalld_limit": (
+            "No `firewalld` tab: firewalld limits new connections for all addresses together, "
+            "not address by address, so a single password-guessing bot would lock everyone out "
+            "of SSH."
+        ),
+        "absent_firewalld_outbound": (
+            "No `firewalld` tab: firewalld's zones filter incoming traffic only, and this table "
+            "filters outgoing traffic."
+        ),
         # Under each block: how the namespace lab proved it, or why it did not.
         "proof_proven": "Proven with Debian {releases} tools",
         "proof_not_in_build": "Not proven in this build",
@@ -175,6 +206,38 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "and": "et",
         "downloads": "Télécharger les fichiers\u00a0: {links}",
+        "limited_action": (
+            "ACCEPT, {connections} nouvelles connexions par {seconds}\u00a0s et par adresse\u00a0; "
+            "au-delà\u00a0: DROP"
+        ),
+        "note_limit_recent": (
+            "La correspondance `recent` compte chaque tentative de connexion, y compris celles qui "
+            "sont bloquées\u00a0: une adresse qui en a fait {connections} dans les {seconds}\u00a0dernières "
+            "secondes voit les suivantes bloquées, et reste bloquée tant qu'elle insiste."
+        ),
+        "note_limit_nftables": (
+            "nftables compte avec un seau à jetons par adresse\u00a0: {connections} nouvelles "
+            "connexions d'un coup, puis une de plus toutes les {interval}\u00a0secondes."
+        ),
+        "note_limit_ufw": (
+            "`ufw limit` refuse (REJECT plutôt que DROP) la {over}e tentative de connexion d'une "
+            "adresse en {seconds}\u00a0secondes, et les suivantes\u00a0: il compte aussi les tentatives "
+            "refusées, si bien qu'une adresse qui insiste reste bloquée."
+        ),
+        "absent_ufw_limit": (
+            "Pas d'onglet `ufw`\u00a0: la limite de `ufw limit` est fixe, {ufw_connections} nouvelles "
+            "connexions en {ufw_seconds}\u00a0secondes par adresse, et ce tableau en permet "
+            "{connections} en {seconds}\u00a0secondes."
+        ),
+        "absent_firewalld_limit": (
+            "Pas d'onglet `firewalld`\u00a0: firewalld limite les nouvelles connexions pour toutes "
+            "les adresses ensemble, et non adresse par adresse\u00a0; un seul robot qui essaie des "
+            "mots de passe priverait alors tout le monde de SSH."
+        ),
+        "absent_firewalld_outbound": (
+            "Pas d'onglet `firewalld`\u00a0: les zones de firewalld ne filtrent que le trafic "
+            "entrant, et ce tableau filtre aussi le trafic sortant."
+        ),
         "proof_proven": "Éprouvé avec les outils de Debian {releases}",
         "proof_not_in_build": "Non éprouvé dans cette version du site",
         "proof_not": "Non éprouvé",

@@ -28,10 +28,15 @@ from .model import (
     CHAINS,
     DIRECTIONS,
     HELPERS,
+    LIMIT_CONNECTIONS,
+    LIMIT_SECONDS,
     MALFORMED_TCP,
+    OPTIONAL_TABS,
     PROTOCOLS,
+    UFW_LIMIT,
     Catalogue,
     Command,
+    Limit,
     Peer,
     Placeholder,
     PortRange,
@@ -60,6 +65,7 @@ SAFE_TEXT_ALLOWED = "letters, digits, space and . _ : / + -, starting with a let
 SAFE_TEXT_MAX = 64
 
 STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
 NULL_TAG = "tag:yaml.org,2002:null"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -365,7 +371,7 @@ class _Doc:
 _TOP_KEYS = {
     "placeholders": ("kind", "placeholders"),
     "services": ("kind", "services"),
-    "table": ("kind", "id", "direction", "extends", "policies", "malformed_tcp", "rules"),
+    "table": ("kind", "id", "direction", "extends", "policies", "malformed_tcp", "required_tabs", "rules"),
     "commands": ("kind", "commands"),
 }
 # A command's text: printable ASCII lines, no tab (Markdown would expand it), no trailing blank.
@@ -449,12 +455,20 @@ def _load_table(doc: _Doc, catalogue: Catalogue) -> None:
     else:
         policies = {}
     malformed = doc.choice(top["malformed_tcp"], "malformed_tcp", MALFORMED_TCP) if "malformed_tcp" in top else None
+    required: dict[str, None] = {}
+    for node in doc.sequence(top["required_tabs"], "required_tabs") if "required_tabs" in top else ():
+        tab = doc.choice(node, "tab in required_tabs", OPTIONAL_TABS)
+        if tab in required:
+            raise doc.fail(node, f"tab '{tab}' is listed twice in required_tabs")
+        required[tab] = None
     rules = tuple(
         _rule(doc, item, direction, catalogue)
         for item in doc.sequence(top["rules"], "rules")
     )
     line = top["id"].start_mark.line + 1
-    catalogue.tables[tid] = Table(tid, doc.path, line, direction, policies, rules, extends, malformed)
+    required_line = top["required_tabs"].start_mark.line + 1 if "required_tabs" in top else 0
+    catalogue.tables[tid] = Table(tid, doc.path, line, direction, policies, rules, extends, malformed,
+                                  tuple(required), required_line)
 
 
 def _policies(doc: _Doc, node: yaml.Node, complete: bool) -> dict[str, str]:
@@ -468,7 +482,7 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
         node,
         f"an {direction} rule",
         required=("action",),
-        optional=("service", "name", "label", "ports", peer_key, "comment"),
+        optional=("service", "name", "label", "ports", peer_key, "comment", "limit"),
     )
     action = doc.choice(keys["action"], "action", ACTIONS)
     peer = _peer(doc, keys[peer_key], catalogue) if peer_key in keys else Peer()
@@ -505,8 +519,45 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
             node, "a rule needs either 'service', or 'name', 'label' and 'ports' together"
         )
     comment = doc.safe_text(keys["comment"], "comment") if "comment" in keys else default_comment
+    limit = _limit(doc, keys["limit"], direction, action, ports) if "limit" in keys else None
     line = node.start_mark.line + 1
-    return Rule(direction, name, label, ports, peer, action, comment, helper, firewalld, line)
+    return Rule(direction, name, label, ports, peer, action, comment, helper, firewalld, limit, line)
+
+
+def _limit(doc: _Doc, node: yaml.Node, direction: str, action: str, ports) -> Limit:
+    """A per-source limit on new connections: on an inbound rule that accepts TCP only."""
+    keys = doc.mapping(node, "a limit", required=("connections", "seconds"))
+    where = node.start_mark.line + 1
+    if direction != "inbound":
+        raise DataError(doc.path, where, "a limit counts new connections coming in; it applies to inbound rules only")
+    if action != "accept":
+        raise DataError(doc.path, where, f"a limit slows down the connections a rule accepts; "
+                        f"this rule's action is '{action}' (allowed: accept)")
+    udp = next((p for p in ports if p.protocol != "tcp"), None)
+    if udp is not None:
+        raise DataError(doc.path, where, f"a limit counts new TCP connections; port {udp} is not TCP "
+                        "(a limited rule opens TCP ports only)")
+    connections = _whole(doc, keys["connections"], "connections", LIMIT_CONNECTIONS,
+                         "iptables' recent match remembers 20 attempts per address")
+    seconds = _whole(doc, keys["seconds"], "seconds", LIMIT_SECONDS, "a day")
+    if connections * 86400 % seconds:
+        raise doc.fail(keys["seconds"], f"{connections} connections in {seconds} seconds is not a whole number per "
+                       "second, minute, hour or day, which nftables needs (for example seconds: 10, 30 or 60)")
+    return Limit(connections, seconds, where)
+
+
+def _whole(doc: _Doc, node: yaml.Node, what: str, bounds: tuple[int, int], why: str) -> int:
+    """A whole number within bounds (inclusive), written as a plain YAML integer."""
+    low, high = bounds
+    plain = isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG
+    if not plain or not re.fullmatch(r"[-+]?[0-9]{1,12}", node.value):
+        raise doc.fail(node, f"{what} must be a whole number (allowed: {low} to {high})")
+    value = int(node.value)
+    if value < low:
+        raise doc.fail(node, f"{what} is {value}; it must be {low} or more")
+    if value > high:
+        raise doc.fail(node, f"{what} is {value}; it must be {high} at most ({why})")
+    return value
 
 
 def _peer(doc: _Doc, node: yaml.Node, catalogue: Catalogue) -> Peer:
@@ -547,6 +598,37 @@ def _check_extends(catalogue: Catalogue) -> None:
         if missing:
             raise DataError(table.path, line, f"no policy for {', '.join(missing)} in this table "
                             "or the ones it extends")
+        _check_required_tabs(catalogue, table)
+
+
+# Why a front-end cannot express a rule, as the build's errors say it (pages say it too,
+# in each language: i18n's `absent_*` texts).
+OBSTACLES = {
+    ("ufw", "limit"): (f"ufw's limit is fixed at {UFW_LIMIT[0]} new connections in {UFW_LIMIT[1]} seconds "
+                       f"(allowed here: connections: {UFW_LIMIT[0]}, seconds: {UFW_LIMIT[1]})"),
+    ("firewalld", "limit"): "firewalld has no per-address limit (its rich rules' limit counts every source "
+                            "together): remove the limit, or firewalld from required_tabs",
+    ("firewalld", "outbound"): "firewalld's zones filter incoming traffic only: remove the outbound rules and "
+                               "policy, or firewalld from required_tabs",
+}
+
+
+def _check_required_tabs(catalogue: Catalogue, table) -> None:
+    """A table that requires a front-end's tab must be one that front-end can express; the
+    error names the line that stops it (the rule's limit, or the table's required_tabs)."""
+    from .render import firewalld, ufw  # the renderers decide what they can express
+
+    ruleset = catalogue.ruleset(table.id)
+    for tab, module in (("ufw", ufw), ("firewalld", firewalld)):
+        if tab not in ruleset.required_tabs:
+            continue
+        for rule, reason in module.obstacles(ruleset):
+            if rule is None:
+                path, line = table.path, table.required_line or table.line
+            else:
+                path = catalogue.rule_path(table.id, rule)
+                line = rule.limit.line if reason == "limit" else rule.line
+            raise DataError(path, line, f"table '{table.id}' requires a {tab} tab, but {OBSTACLES[(tab, reason)]}")
 
 
 def _load_commands(doc: _Doc, catalogue: Catalogue) -> None:

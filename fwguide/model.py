@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 # What the model allows; the loader's error messages quote these.
@@ -22,6 +23,14 @@ MALFORMED_CHECKS = (
     ("nosyn", None, None, "new TCP without SYN"),
 )
 CHAINS = ("input", "forward", "output")
+# A per-source limit on new connections. connections + 1 is iptables' `recent --hitcount`,
+# which xt_recent caps at the 20 packets it remembers per address (ip_pkt_list_tot).
+LIMIT_CONNECTIONS = (1, 19)
+LIMIT_SECONDS = (1, 86400)
+# ufw's `limit` has fixed numbers: it refuses the 6th attempt within 30 seconds (ufw(8)).
+UFW_LIMIT = (5, 30)
+# The front-ends a table may require a tab in (`required_tabs:`); the others are always there.
+OPTIONAL_TABS = ("ufw", "firewalld")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -41,6 +50,20 @@ class PortRange:
     def __str__(self) -> str:
         """As the data files write it: 22/tcp, 60000-61000/udp."""
         return f"{self.first}-{self.last}/{self.protocol}" if self.is_range else f"{self.first}/{self.protocol}"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `connections` new connections from one address in `seconds` seconds; more are
+    dropped. Only on an inbound TCP rule that accepts."""
+
+    connections: int
+    seconds: int
+    line: int = field(default=0, compare=False)  # where `limit:` is written
+
+    @property
+    def is_ufw(self) -> bool:
+        return (self.connections, self.seconds) == UFW_LIMIT
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,7 @@ class Rule:
     comment: str
     helper: str | None = None
     firewalld: str | None = None
+    limit: Limit | None = None
     # Where the rule is written in its table's file; not part of what the rule does.
     line: int = field(default=0, compare=False)
 
@@ -117,6 +141,10 @@ class Table:
     rules: tuple[Rule, ...]
     extends: str | None = None
     malformed_tcp: str | None = None  # None: as the table it extends, else "conntrack"
+    # Front-ends (OPTIONAL_TABS) the table must have a tab in: a rule none of them can
+    # express fails the build instead of silently losing the tab.
+    required_tabs: tuple[str, ...] = ()
+    required_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,6 +157,7 @@ class Ruleset:
     # The table's own direction, for the policy row of the human table.
     direction: str = "inbound"
     malformed_tcp: str = "conntrack"
+    required_tabs: tuple[str, ...] = ()
 
     def rules_for(self, direction: str, family: int) -> list[Rule]:
         return [r for r in self.rules if r.direction == direction and family in r.peer.families()]
@@ -141,6 +170,22 @@ class Ruleset:
             if p is not None and (family is None or family in rule.peer.families()):
                 seen.setdefault(p.id, p)
         return list(seen.values())
+
+    def limited(self) -> list[Rule]:
+        """The rules that carry a per-source limit, in order."""
+        return [r for r in self.rules if r.limit is not None]
+
+    def limit_name(self, rule: Rule) -> str:
+        """The name of a limited rule's list of addresses (iptables' `recent --name`, the base
+        of nftables' set names): from its comment, unique in the ruleset."""
+        names: dict[int, str] = {}
+        for other in self.limited():
+            base = "limit_" + re.sub(r"[^a-z0-9]+", "_", other.comment.lower()).strip("_")
+            name, n = base, 2
+            while name in names.values():
+                name, n = f"{base}_{n}", n + 1
+            names[id(other)] = name
+        return names[id(rule)]
 
     def helpers(self) -> list[tuple[str, PortRange]]:
         """(helper, port) pairs that need a conntrack helper attached, deduplicated, in order."""
@@ -206,8 +251,14 @@ class Catalogue:
         policies: dict[str, str] = {}
         rules: list[Rule] = []
         malformed = "conntrack"
+        required: dict[str, None] = {}
         for table in chain:
             policies.update(table.policies)
             rules.extend(table.rules)
             malformed = table.malformed_tcp or malformed
-        return Ruleset(table_id, policies, tuple(rules), chain[-1].direction, malformed)
+            required.update(dict.fromkeys(table.required_tabs))
+        return Ruleset(table_id, policies, tuple(rules), chain[-1].direction, malformed, tuple(required))
+
+    def rule_path(self, table_id: str, rule: Rule) -> str:
+        """The file a rule of a table's ruleset is written in (its own, or one it extends)."""
+        return next(t.path for t in self.chain(table_id) if any(r is rule for r in t.rules))

@@ -47,6 +47,13 @@ def rule(ports: str, action: str = "accept", source: str = "any", name: str = "G
 
 
 SSH = "  - service: ssh\n    action: accept\n"
+
+
+def limited(connections="5", seconds="30", action: str = "accept") -> str:
+    """SSH for anyone with a per-source limit; the limit is on the rule's third line."""
+    return f"  - service: ssh\n    action: {action}\n    limit: {{connections: {connections}, seconds: {seconds}}}\n"
+
+
 SSH_ADMIN = "  - service: ssh\n    source: admin\n    action: accept\n"
 
 
@@ -78,7 +85,7 @@ CASES = {
     "unknown key": (
         {"web": table(head="colour: red\n")},
         "snippets/web.yml:4: unknown key 'colour' in a table file "
-        "(allowed: kind, id, direction, rules, extends, policies, malformed_tcp)",
+        "(allowed: kind, id, direction, rules, extends, policies, malformed_tcp, required_tabs)",
     ),
     "duplicate key": (
         {"web": table(head="direction: outbound\n")},
@@ -159,7 +166,7 @@ CASES = {
     "destination in an inbound rule": (
         {"web": table("  - service: ssh\n    destination: any\n    action: accept\n")},
         "snippets/web.yml:7: unknown key 'destination' in an inbound rule "
-        "(allowed: action, service, name, label, ports, source, comment)",
+        "(allowed: action, service, name, label, ports, source, comment, limit)",
     ),
     "unknown direction": (
         {"web": table().replace("direction: inbound", "direction: sideways")},
@@ -340,6 +347,67 @@ CASES = {
         "snippets/web.yml:16: rule 'Game' (6040-6060/udp from 198.51.100.128/25) never applies: the rules "
         "at line 6 and line 11 already decide this traffic (remove it, or put it above line 6)",
     ),
+    # Per-source limits on new connections.
+    "a limit on a UDP rule": (
+        {"web": table(rule("53/udp") + "    limit: {connections: 5, seconds: 30}\n")},
+        "snippets/web.yml:11: a limit counts new TCP connections; port 53/udp is not TCP "
+        "(a limited rule opens TCP ports only)",
+    ),
+    "a limit count of zero": (
+        {"web": table(limited(connections="0"))},
+        "snippets/web.yml:8: connections is 0; it must be 1 or more",
+    ),
+    "a negative limit count": (
+        {"web": table(limited(connections="-6"))},
+        "snippets/web.yml:8: connections is -6; it must be 1 or more",
+    ),
+    "a limit window of zero": (
+        {"web": table(limited(seconds="0"))},
+        "snippets/web.yml:8: seconds is 0; it must be 1 or more",
+    ),
+    "a negative limit window": (
+        {"web": table(limited(seconds="-30"))},
+        "snippets/web.yml:8: seconds is -30; it must be 1 or more",
+    ),
+    "a limit count that is not a number": (
+        {"web": table(limited(connections="five"))},
+        "snippets/web.yml:8: connections must be a whole number (allowed: 1 to 19)",
+    ),
+    "a limit count iptables' recent cannot count": (
+        {"web": table(limited(connections="20"))},
+        "snippets/web.yml:8: connections is 20; it must be 19 at most "
+        "(iptables' recent match remembers 20 attempts per address)",
+    ),
+    "a limit nftables cannot write as a rate": (
+        {"web": table(limited(seconds="7"))},
+        "snippets/web.yml:8: 5 connections in 7 seconds is not a whole number per second, minute, hour or "
+        "day, which nftables needs (for example seconds: 10, 30 or 60)",
+    ),
+    "a limit on a drop rule": (
+        {"web": table(limited(action="drop"))},
+        "snippets/web.yml:8: a limit slows down the connections a rule accepts; this rule's action is "
+        "'drop' (allowed: accept)",
+    ),
+    "a limit ufw cannot express on a table that requires ufw": (
+        {"web": table(limited(connections="3"), head="required_tabs: [ufw]\n")},
+        "snippets/web.yml:9: table 'web' requires a ufw tab, but ufw's limit is fixed at 5 new connections "
+        "in 30 seconds (allowed here: connections: 5, seconds: 30)",
+    ),
+    "a limit on a table that requires firewalld": (
+        {"web": table(limited(), head="required_tabs: [firewalld]\n")},
+        "snippets/web.yml:9: table 'web' requires a firewalld tab, but firewalld has no per-address limit "
+        "(its rich rules' limit counts every source together): remove the limit, or firewalld from required_tabs",
+    ),
+    "a limit ufw cannot express, inherited by a table that requires ufw": (
+        {"web": table(limited(seconds="60")),
+         "child": "kind: table\nid: child\ndirection: inbound\nextends: web\nrequired_tabs: [ufw]\nrules: []\n"},
+        "snippets/web.yml:8: table 'child' requires a ufw tab, but ufw's limit is fixed at 5 new connections "
+        "in 30 seconds (allowed here: connections: 5, seconds: 30)",
+    ),
+    "an unknown required tab": (
+        {"web": table(head="required_tabs: [iptables]\n")},
+        "snippets/web.yml:4: unknown tab in required_tabs 'iptables' (allowed: ufw, firewalld)",
+    ),
     "a rule of the table it extends": (
         {"child": "kind: table\nid: child\ndirection: inbound\nextends: web\nrules:\n" + SSH_ADMIN},
         "snippets/child.yml:6: rule 'SSH' (22/tcp from admin) never applies: the rule at snippets/web.yml:6 "
@@ -398,6 +466,14 @@ def test_a_directory_with_a_data_file_name(tmp_path):
 
 def test_there_are_at_least_fifteen_distinct_broken_files():
     assert len({message for _, message in CASES.values()}) >= 15
+
+
+def test_a_limit_with_ufw_numbers_on_a_table_that_requires_ufw_is_valid(tmp_path):
+    """Control for the cases above: ufw's own numbers, on a table that requires the ufw tab."""
+    catalogue = load(tmp_path, web=table(limited(), head="required_tabs: [ufw]\n"))
+    limit = catalogue.ruleset("web").rules[0].limit
+    assert (limit.connections, limit.seconds, limit.line) == (5, 30, 9)
+    assert catalogue.ruleset("web").required_tabs == ("ufw",)
 
 
 def test_the_real_snippets_load():

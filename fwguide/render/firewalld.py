@@ -17,9 +17,19 @@ ZONE = "drop"
 CMD = f"firewall-cmd --zone={ZONE}"
 
 
+def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
+    """What firewalld cannot express in a ruleset, as (rule or None, reason): its zones filter
+    incoming traffic only, and its rich rules' `limit` counts every source together, with no
+    per-address form. Empty when it can express it all."""
+    out: list[tuple[Rule | None, str]] = []
+    if ruleset.policies["output"] != "accept" or any(r.direction == "outbound" for r in ruleset.rules):
+        out.append((next((r for r in ruleset.rules if r.direction == "outbound"), None), "outbound"))
+    out += [(rule, "limit") for rule in ruleset.limited()]
+    return out
+
+
 def supports(ruleset: Ruleset) -> bool:
-    """firewalld zones filter incoming traffic only: no outbound rules, no outbound DROP policy."""
-    return ruleset.policies["output"] == "accept" and not any(r.direction == "outbound" for r in ruleset.rules)
+    return not obstacles(ruleset)
 
 
 def render(ruleset: Ruleset) -> str:

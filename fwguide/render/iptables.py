@@ -85,7 +85,7 @@ def _rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[s
         rows += [("filter", "INPUT", _nd(t)) for t in ND_TYPES]
         rows.append(("filter", "INPUT", [*icmp, "packet-too-big", "-j", "ACCEPT"]))
     rows.append(("filter", "INPUT", [*icmp, "echo-request", *ICMP_ECHO_LIMIT, "-j", "ACCEPT"]))
-    rows += _rule_rows(ruleset.rules_for("inbound", family), "INPUT", "-s", address)
+    rows += _rule_rows(ruleset, ruleset.rules_for("inbound", family), "INPUT", "-s", address)
     if ruleset.policies["output"] == "drop":
         rows += [
             ("filter", "OUTPUT", ["-o", "lo", "-j", "ACCEPT"]),
@@ -93,7 +93,7 @@ def _rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[s
         ]
         if family == 6:
             rows += [("filter", "OUTPUT", _nd(t)) for t in ND_TYPES]
-    rows += _rule_rows(ruleset.rules_for("outbound", family), "OUTPUT", "-d", address)
+    rows += _rule_rows(ruleset, ruleset.rules_for("outbound", family), "OUTPUT", "-d", address)
     return rows
 
 
@@ -109,7 +109,8 @@ def _nd(icmpv6_type: str) -> list[str]:
     return ["-p", "ipv6-icmp", "--icmpv6-type", icmpv6_type, "-m", "hl", "--hl-eq", "255", "-j", "ACCEPT"]
 
 
-def _rule_rows(rules: list[Rule], chain: str, peer_flag: str, address) -> list[tuple[str, str, list[str]]]:
+def _rule_rows(ruleset: Ruleset, rules: list[Rule], chain: str, peer_flag: str,
+               address) -> list[tuple[str, str, list[str]]]:
     rows = []
     for rule in rules:
         peer: list[str] = []
@@ -118,9 +119,26 @@ def _rule_rows(rules: list[Rule], chain: str, peer_flag: str, address) -> list[t
         elif rule.peer.network is not None:
             peer = [peer_flag, str(rule.peer.network)]
         for port in rule.ports:
+            if rule.limit is not None:
+                rows += [("filter", chain, [*peer, *_port_match(port), *args])
+                         for args in _limit(rule, ruleset.limit_name(rule))]
             args = [*peer, *_port_match(port), "-m", "comment", "--comment", rule.comment]
             rows.append(("filter", chain, [*args, "-j", rule.action.upper()]))
     return rows
+
+
+def _limit(rule: Rule, name: str) -> list[list[str]]:
+    """The two matches that come before a limited rule's ACCEPT, as ufw's `limit` writes them:
+    every new connection is recorded in the address's list, and an address with more than
+    `connections` of them in the last `seconds` has the new one dropped. Refused attempts
+    count too, so an address that keeps trying stays blocked until it pauses."""
+    limit = rule.limit
+    new = ["-m", "conntrack", "--ctstate", "NEW", "-m", "recent", "--name", name]
+    return [
+        [*new, "--set", "-m", "comment", "--comment", rule.comment],
+        [*new, "--update", "--seconds", str(limit.seconds), "--hitcount", str(limit.connections + 1),
+         "-m", "comment", "--comment", f"{rule.comment} limit", "-j", "DROP"],
+    ]
 
 
 def _port_match(port: PortRange) -> list[str]:

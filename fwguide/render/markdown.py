@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import i18n
-from ..model import MALFORMED_CHECKS, Catalogue, Command, PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, UFW_LIMIT, Catalogue, Command, PortRange, Rule, Ruleset
 from . import firewalld, iptables, nftables, ufw
 
 
@@ -36,10 +36,15 @@ class Frontend:
     dump: tuple[tuple[str, ...], ...]
     uses_iptables: bool = False
     daemon: str | None = None
-    supports: Callable[[Ruleset], bool] = lambda ruleset: True
+    # What the front-end cannot express in a ruleset, as (rule or None, reason): a table
+    # gets no tab where this is not empty, and a note under its tabs says why.
+    obstacles: Callable[[Ruleset], list] = lambda ruleset: []
     # The block writes system files (ufw) or talks to a daemon (firewalld): it may run only
     # inside a lab sandbox, never in a bare `unshare --net`.
     sandbox_only: bool = False
+
+    def supports(self, ruleset: Ruleset) -> bool:
+        return not self.obstacles(ruleset)
 
 
 def frontends() -> tuple[Frontend, ...]:
@@ -59,9 +64,10 @@ def frontends() -> tuple[Frontend, ...]:
                  uses_iptables=True),
         Frontend("nftables", "text", nftables.render_ruleset, _note_nftables, ("nft", "-f", "-"), (4, 6),
                  (nft_list,)),
-        Frontend("ufw", "bash", ufw.render, _note_ufw, bash, (4, 6), (save4, save6), sandbox_only=True),
+        Frontend("ufw", "bash", ufw.render, _note_ufw, bash, (4, 6), (save4, save6), obstacles=ufw.obstacles,
+                 sandbox_only=True),
         Frontend("firewalld", "bash", firewalld.render, _note_firewalld, bash, (4, 6), (nft_list,),
-                 daemon="firewalld", supports=firewalld.supports, sandbox_only=True),
+                 daemon="firewalld", obstacles=firewalld.obstacles, sandbox_only=True),
     )
 
 
@@ -99,14 +105,18 @@ def rules_block(catalogue: Catalogue, table_id: str, lang: str, root: str | None
     when given, writes the line under each block that says how it was proven."""
     ruleset = catalogue.ruleset(table_id)
     parts = [f'<div class="fw-table" data-table="{table_id}" markdown>', "", rules_table(ruleset, lang), ""]
+    absent = []
     for frontend in frontends():
         if not frontend.supports(ruleset):
+            absent += _absent(frontend, ruleset, lang)
             continue
         code = frontend.render(ruleset)
         parts += [f'=== "{frontend.label}"', "", _indent(frontend.note(ruleset, lang)), ""]
         parts += [_indent(f"``` {frontend.code_lang}\n{code}```"), ""]
         if proof is not None:
             parts += [_indent(proof(frontend.label, code)), ""]
+    for note in absent:
+        parts += [note, ""]
     if root is not None:
         # Raw HTML: the files are written after the build, so MkDocs has no page to check a
         # Markdown link against, and would report every one of them.
@@ -144,6 +154,10 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
         for rule in rules:
             peer = _peer(rule, lang)
             source, destination = _ends(direction, peer, t("this_server"))
+            action = rule.action.upper()
+            if rule.limit is not None:
+                action = t("limited_action", connections=str(rule.limit.connections),
+                           seconds=str(rule.limit.seconds))
             for port in rule.ports:
                 rows.append([
                     t("service_cell", name=rule.name, label=_cell(rule.label[lang])),
@@ -151,7 +165,7 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
                     source,
                     destination,
                     _port(port),
-                    rule.action.upper(),
+                    action,
                 ])
         source, destination = _ends(direction, t("any"), t("this_server"))
         rows.append([
@@ -180,8 +194,32 @@ def _peer(rule: Rule, lang: str) -> str:
     return i18n.text(lang, "any")
 
 
+def _absent(frontend: Frontend, ruleset: Ruleset, lang: str) -> list[str]:
+    """The notes that say why a table has no tab for a front-end, one per kind of reason."""
+    notes: dict[str, str] = {}
+    for rule, reason in frontend.obstacles(ruleset):
+        values = {}
+        if reason == "limit" and rule is not None:
+            values = {"connections": str(rule.limit.connections), "seconds": str(rule.limit.seconds),
+                      "ufw_connections": str(UFW_LIMIT[0]), "ufw_seconds": str(UFW_LIMIT[1])}
+        notes.setdefault(reason, i18n.text(lang, f"absent_{frontend.label}_{reason}", **values))
+    return list(notes.values())
+
+
+def _limit_note(ruleset: Ruleset, lang: str, kind: str) -> str:
+    """What a front-end does with a table's per-source limits, once per distinct limit."""
+    notes: dict[str, None] = {}
+    for rule in ruleset.limited():
+        limit = rule.limit
+        interval = round(limit.seconds / limit.connections, 1)
+        shown = f"{interval:g}" if lang == "en" else f"{interval:g}".replace(".", ",")
+        notes[i18n.text(lang, f"note_limit_{kind}", connections=str(limit.connections), seconds=str(limit.seconds),
+                        interval=shown, over=str(limit.connections + 1))] = None
+    return "".join(" " + note for note in notes)
+
+
 def _note_commands(ruleset: Ruleset, lang: str, family: int) -> str:
-    note = i18n.text(lang, "note_commands", family=f"IPv{family}")
+    note = i18n.text(lang, "note_commands", family=f"IPv{family}") + _limit_note(ruleset, lang, "recent")
     placeholders = ruleset.placeholders(family)
     lines = [f"`{p.variable(family)}={p.example(family)}`" for p in placeholders]
     return _with_fill_note(note, lang, "before_run", lines, placeholders)
@@ -190,6 +228,7 @@ def _note_commands(ruleset: Ruleset, lang: str, family: int) -> str:
 def _note_restore(ruleset: Ruleset, lang: str, family: int) -> str:
     tool = f"{iptables.command_name(family)}-restore"
     note = i18n.text(lang, "note_restore", path=f"/etc/iptables/rules.v{family}", tool=tool, family=f"IPv{family}")
+    note += _limit_note(ruleset, lang, "recent")
     placeholders = ruleset.placeholders(family)
     if placeholders:
         note += " " + i18n.text(
@@ -201,14 +240,14 @@ def _note_restore(ruleset: Ruleset, lang: str, family: int) -> str:
 
 
 def _note_nftables(ruleset: Ruleset, lang: str) -> str:
-    note = i18n.text(lang, "note_nftables", table=nftables.TABLE)
+    note = i18n.text(lang, "note_nftables", table=nftables.TABLE) + _limit_note(ruleset, lang, "nftables")
     placeholders = ruleset.placeholders()
     defines = [f"`define {p.variable(f)}`" for p in placeholders for f in (4, 6)]
     return _with_fill_note(note, lang, "before_load", defines, placeholders)
 
 
 def _note_ufw(ruleset: Ruleset, lang: str) -> str:
-    note = i18n.text(lang, "note_ufw")
+    note = i18n.text(lang, "note_ufw") + _limit_note(ruleset, lang, "ufw")
     placeholders = ruleset.placeholders()
     lines = [f"`{p.variable(f)}={p.example(f)}`" for f in (4, 6) for p in placeholders]
     return _with_fill_note(note, lang, "before_run", lines, placeholders)

@@ -13,6 +13,10 @@ INDENT = "    "
 ND_TYPES = "{ nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert }"
 ECHO_LIMIT = "limit rate 5/second burst 10 packets"
 HELPER_OBJECTS = {"ftp": "ftp-standard"}
+ADDR_TYPE = {4: "ipv4_addr", 6: "ipv6_addr"}
+ADDR_MATCH = {4: "ip", 6: "ip6"}
+# nftables writes a rate as a whole number per one of these units.
+RATE_UNITS = (("second", 1), ("minute", 60), ("hour", 3600), ("day", 86400))
 
 
 def render_ruleset(ruleset: Ruleset) -> str:
@@ -22,6 +26,10 @@ def render_ruleset(ruleset: Ruleset) -> str:
         out += [f"define {p.variable(family)} = {p.example(family)}" for p in ruleset.placeholders(family)]
     out += ["", f"table inet {TABLE}", f"delete table inet {TABLE}", "", f"table inet {TABLE} {{"]
     body: list[list[str]] = []
+    for rule in ruleset.limited():
+        for family in rule.peer.families():
+            body.append([f"set {_set_name(ruleset, rule, family)} {{", f"{INDENT}type {ADDR_TYPE[family]}",
+                         f"{INDENT}flags dynamic,timeout", f"{INDENT}timeout {rule.limit.seconds}s", "}"])
     helpers = ruleset.helpers()
     for helper in dict.fromkeys(h for h, _ in helpers):
         body.append([f'ct helper {HELPER_OBJECTS[helper]} {{', f'{INDENT}type "{helper}" protocol tcp', "}"])
@@ -89,17 +97,39 @@ def _rule_lines(ruleset: Ruleset, direction: str, addr_key: str) -> list[str]:
     lines = []
     for rule in (r for r in ruleset.rules if r.direction == direction):
         for port in rule.ports:
-            for peer in _peer_matches(rule, addr_key):
+            peers = _peer_matches(rule, addr_key)
+            if rule.limit is not None:
+                for family in rule.peer.families():
+                    peer = _peer_matches(rule, addr_key, family)[0]
+                    match = " ".join(filter(None, [peer, _port_match(port)]))
+                    lines.append(f"{match} ct state new {_limit(ruleset, rule, family)} drop "
+                                 f'comment "{rule.comment} limit"')
+            for peer in peers:
                 match = " ".join(filter(None, [peer, _port_match(port)]))
                 lines.append(f'{match} {rule.action} comment "{rule.comment}"')
     return lines
 
 
-def _peer_matches(rule: Rule, addr_key: str) -> list[str]:
-    """The address matches of a rule: none for anyone, one per family for a placeholder."""
+def _set_name(ruleset: Ruleset, rule: Rule, family: int) -> str:
+    return f"{ruleset.limit_name(rule)}_v{family}"
+
+
+def _limit(ruleset: Ruleset, rule: Rule, family: int) -> str:
+    """The address's entry in the rule's set, with a token bucket of `connections` new
+    connections refilled at `connections` per `seconds`: matches once it is empty."""
+    limit = rule.limit
+    unit, size = next((u, n) for u, n in RATE_UNITS if limit.connections * n % limit.seconds == 0)
+    rate = f"{limit.connections * size // limit.seconds}/{unit}"
+    entry = f"{ADDR_MATCH[family]} saddr limit rate over {rate} burst {limit.connections} packets"
+    return f"update @{_set_name(ruleset, rule, family)} {{ {entry} }}"
+
+
+def _peer_matches(rule: Rule, addr_key: str, family: int | None = None) -> list[str]:
+    """The address matches of a rule: none for anyone, one per family for a placeholder
+    (only `family`'s when given)."""
     if rule.peer.placeholder is not None:
         p = rule.peer.placeholder
-        return [f"ip {addr_key} ${p.variable(4)}", f"ip6 {addr_key} ${p.variable(6)}"]
+        return [f"{ADDR_MATCH[f]} {addr_key} ${p.variable(f)}" for f in (4, 6) if family in (None, f)]
     if rule.peer.network is not None:
         net = rule.peer.network
         return [f"{'ip' if net.version == 4 else 'ip6'} {addr_key} {net}"]

@@ -23,6 +23,16 @@ ANCHOR = "# End required lines"
 POLICY = {"accept": "allow", "drop": "deny"}
 
 
+def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
+    """What ufw cannot express, as (rule, reason): a limit other than `ufw limit`'s own fixed
+    numbers (model.UFW_LIMIT). Empty when it can express it all."""
+    return [(rule, "limit") for rule in ruleset.limited() if not rule.limit.is_ufw]
+
+
+def supports(ruleset: Ruleset) -> bool:
+    return not obstacles(ruleset)
+
+
 def render(ruleset: Ruleset) -> str:
     lines = [f"{p.variable(f)}={p.example(f)}" for f in (4, 6) for p in ruleset.placeholders(f)]
     lines.append("ufw --force reset")
@@ -56,7 +66,8 @@ def _malformed(check, chain: str) -> str:
 
 
 def _rule_lines(rule: Rule) -> list[str]:
-    verb = POLICY[rule.action] + (" out" if rule.direction == "outbound" else "")
+    # `ufw limit` accepts, and refuses an address's 6th attempt within 30 seconds.
+    verb = ("limit" if rule.limit else POLICY[rule.action]) + (" out" if rule.direction == "outbound" else "")
     far = "from" if rule.direction == "inbound" else "to"
     peers: list[str | None]
     if rule.peer.placeholder is not None:
