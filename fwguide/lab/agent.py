@@ -11,6 +11,10 @@ Requests:
         -> {"results": ["open" | "refused" | "timeout" | "denied" | "unreachable" | "error:..."]}
   {"op": "craft", "targets": [[src, addr, port, kind], ...], "timeout": s}   (kind: null, xmas, ack)
         -> {"results": ["none" | "rst" | "answered:<flags>"]}
+  {"op": "session", "addr": a, "port": p, "timeout": s}   a TCP connection kept open
+        -> {"result": "open" | ..., "id": n}
+  {"op": "echo", "id": n, "timeout": s}   bytes sent on it must come back (the listeners echo)
+        -> {"result": "echoed" | "timeout" | "closed" | "refused" | ...}
   {"op": "quit"}
 """
 
@@ -51,7 +55,8 @@ def _raise_fd_limit() -> None:
 
 
 class Listeners:
-    """TCP listeners that accept and close, UDP sockets that echo; served by one thread."""
+    """TCP listeners and UDP sockets that echo what they get; served by one thread. A TCP
+    connection stays open until the peer closes it (a probe closes at once)."""
 
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
@@ -99,7 +104,10 @@ class Listeners:
                     try:
                         if key.data == "tcp":
                             conn, _ = sock.accept()
-                            conn.close()
+                            conn.setblocking(False)
+                            self.selector.register(conn, selectors.EVENT_READ, "conn")
+                        elif key.data == "conn":
+                            self._echo(sock)
                         else:
                             data, peer = sock.recvfrom(RECV)
                             sock.sendto(data, peer)
@@ -107,6 +115,63 @@ class Listeners:
                         pass  # a peer that went away: nothing to serve
             if not events:
                 time.sleep(0.005)
+
+    def _echo(self, conn: socket.socket) -> None:
+        """Send back what an accepted connection sent; close it when the peer has."""
+        try:
+            data = conn.recv(RECV)
+        except OSError:
+            data = b""
+        if data:
+            try:
+                conn.sendall(data)
+                return
+            except OSError:
+                pass
+        self.selector.unregister(conn)
+        conn.close()
+
+
+class Sessions:
+    """Client TCP connections kept open across requests, to check they survive a firewall."""
+
+    def __init__(self) -> None:
+        self.sockets: dict[int, socket.socket] = {}
+
+    def open(self, addr: str, port: int, timeout: float) -> dict:
+        sock = socket.socket(_family(addr), socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect((addr, port))
+        except OSError as exc:
+            sock.close()
+            return {"result": "timeout" if isinstance(exc, TimeoutError) else ERRNO_RESULT.get(exc.errno, "error")}
+        number = len(self.sockets) + 1
+        self.sockets[number] = sock
+        return {"result": "open", "id": number}
+
+    def echo(self, number: int, timeout: float) -> dict:
+        sock = self.sockets[number]
+        payload = f"fwguide-session {number} {time.monotonic()}".encode()
+        sock.settimeout(timeout)
+        try:
+            sock.sendall(payload)
+            received = b""
+            while len(received) < len(payload):
+                chunk = sock.recv(RECV)
+                if not chunk:
+                    return {"result": "closed"}
+                received += chunk
+        except TimeoutError:
+            return {"result": "timeout"}
+        except OSError as exc:
+            return {"result": ERRNO_RESULT.get(exc.errno, f"error:{exc.strerror}")}
+        return {"result": "echoed" if received == payload else "garbled"}
+
+    def close(self) -> None:
+        for sock in self.sockets.values():
+            sock.close()
+        self.sockets.clear()
 
 
 def probe(targets: list[tuple[str, str, int]], timeout: float) -> list[str]:
@@ -243,6 +308,7 @@ def main(argv: list[str]) -> int:
         return 97
     _raise_fd_limit()
     listeners = Listeners()
+    sessions = Sessions()
     print(json.dumps({"ready": here}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
@@ -257,6 +323,10 @@ def main(argv: list[str]) -> int:
                 reply = {"results": probe([tuple(t) for t in request["targets"]], request["timeout"])}
             elif op == "craft":
                 reply = {"results": craft([tuple(t) for t in request["targets"]], request["timeout"])}
+            elif op == "session":
+                reply = sessions.open(request["addr"], request["port"], request["timeout"])
+            elif op == "echo":
+                reply = sessions.echo(request["id"], request["timeout"])
             elif op == "quit":
                 break
             else:
@@ -264,6 +334,7 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # reported to the lab, which fails the scenario with it
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         print(json.dumps(reply), flush=True)
+    sessions.close()
     listeners.close()
     return 0
 

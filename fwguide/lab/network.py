@@ -63,3 +63,20 @@ class Network:
             for family, result in zip((4, 6), self.agents[client.role].receive()["results"], strict=True):
                 out[(client.role, family)] = result
         return out
+
+    def burst(self, client: str, family: int, port: int, count: int, timeout: float = 0.3) -> list[str]:
+        """`count` new TCP connections from one client to the server, all sent at once."""
+        target = [planning.SERVER[family][0], "tcp", port]
+        return self.agents[client].call({"op": "probe", "targets": [target] * count, "timeout": timeout})["results"]
+
+    def session(self, client: str, family: int, port: int, timeout: float = 2.0) -> int:
+        """A TCP connection from a client to the server, kept open (the server echoes on it)."""
+        reply = self.agents[client].call({"op": "session", "addr": planning.SERVER[family][0], "port": port,
+                                          "timeout": timeout})
+        if reply["result"] != "open":
+            raise AssertionError(f"{client} IPv{family} could not open a session to port {port}: {reply['result']}")
+        return reply["id"]
+
+    def echo(self, client: str, session: int, timeout: float = 2.0) -> str:
+        """Bytes sent on a kept session: "echoed" when they came back."""
+        return self.agents[client].call({"op": "echo", "id": session, "timeout": timeout})["result"]

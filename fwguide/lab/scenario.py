@@ -34,6 +34,8 @@ DEFAULT_TIMEOUT = 0.3  # seconds a dropped probe is given before it counts as bl
 CONTROL_TIMEOUT = 3.0  # seconds the positive control (no firewall, everything answers) may take
 REACHED = "open"
 COUNTER_RE = re.compile(r"counter packets \d+ bytes \d+")
+# The addresses a dynamic set learnt from the probes (a per-source limit's): state, not rules.
+ELEMENTS_RE = re.compile(r"\n\s*elements = \{[^}]*\}")
 BLOCKED = ("timeout", "denied")
 
 
@@ -351,7 +353,8 @@ def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:
     for argv in frontend.dump:
         text = sandbox.run(list(argv), env=env).stdout
         # Rules added through iptables-nft show up in nftables listings with their counters.
-        out.append(normalise_save(text) if argv[0].endswith("-save") else COUNTER_RE.sub("counter", text))
+        out.append(normalise_save(text) if argv[0].endswith("-save")
+                   else ELEMENTS_RE.sub("", COUNTER_RE.sub("counter", text)))
     return "".join(out)
 
 
