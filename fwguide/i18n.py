@@ -85,9 +85,9 @@ TEXT: dict[str, dict[str, str]] = {
             "{seconds} seconds."
         ),
         "absent_firewalld_limit": (
-            "No `firewalld` tab: firewalld limits new connections for all addresses together, "
-            "not address by address, so a single password-guessing bot would lock everyone out "
-            "of SSH."
+            "No `firewalld` tab: the `limit` of firewalld's rich rules counts the new connections "
+            "of all addresses together, so a single password-guessing bot would lock everyone out "
+            "of SSH, and its direct interface, which could carry a per-address rule, is deprecated."
         ),
         "absent_firewalld_outbound": (
             "No `firewalld` tab: firewalld's zones filter incoming traffic only, and this table "
@@ -230,9 +230,10 @@ TEXT: dict[str, dict[str, str]] = {
             "{connections} en {seconds}\u00a0secondes."
         ),
         "absent_firewalld_limit": (
-            "Pas d'onglet `firewalld`\u00a0: firewalld limite les nouvelles connexions pour toutes "
-            "les adresses ensemble, et non adresse par adresse\u00a0; un seul robot qui essaie des "
-            "mots de passe priverait alors tout le monde de SSH."
+            "Pas d'onglet `firewalld`\u00a0: le `limit` des règles riches de firewalld compte les "
+            "nouvelles connexions de toutes les adresses ensemble, si bien qu'un seul robot qui essaie "
+            "des mots de passe priverait tout le monde de SSH, et son interface directe, qui pourrait "
+            "porter une règle par adresse, est déclarée obsolète."
         ),
         "absent_firewalld_outbound": (
             "Pas d'onglet `firewalld`\u00a0: les zones de firewalld ne filtrent que le trafic "
