@@ -1,7 +1,8 @@
 """The root filesystem of each Debian release the blocks are proven with (releases.toml).
 
 mmdebstrap builds it from Debian's archive: the minbase variant plus the release's `lab`
-packages (both iptables backends, nftables, ufw, firewalld, its D-Bus daemon). It is
+packages (both iptables backends, nftables, ufw, firewalld, its D-Bus daemon, and what the
+procedures of the pages use: sysctl, at, faketime for the tests' clock). It is
 cached outside the work tree, under a name that hashes the mmdebstrap command line, so a
 changed package list gives a new root. A build goes to a temporary name and is renamed
 once mmdebstrap succeeded and the tool versions were read; a directory without its

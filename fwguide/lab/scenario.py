@@ -19,6 +19,7 @@ block; the lab's own agents (listeners, probes, crafted packets) run outside it.
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -358,16 +359,18 @@ def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:
     return "".join(out)
 
 
-def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> None:
-    """Start a front-end's daemon in a sandbox; firewalld gets a private system D-Bus."""
+def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> subprocess.Popen:
+    """Start a front-end's daemon in a sandbox; firewalld gets a private system D-Bus.
+    Returns the daemon's process (its pid is the daemon's own: every wrapper execs)."""
     if daemon != "firewalld":
         raise LabError(f"no way to start {daemon!r}")
     sandbox.run(["mkdir", "-p", "/run/dbus"])
     sandbox.popen(["dbus-daemon", "--system", "--nofork", "--nopidfile"])
-    sandbox.popen(["sh", "-c", 'for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; sleep 0.05; done; '
-                   'exec firewalld --nofork --nopid'])
+    process = sandbox.popen(["sh", "-c", 'for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; '
+                             'sleep 0.05; done; exec firewalld --nofork --nopid'])
     if wait:
         wait_for_daemon(sandbox, daemon)
+    return process
 
 
 # firewalld's state, asked over D-Bus with dbus-send (a small C program): polling with
