@@ -35,54 +35,56 @@ SITE = load_catalogue(ROOT / "snippets", display_root=ROOT)
 SITE_TABLE, SITE_PAGE = "inbound-ssh-limited", "basics.md"
 EXTRA = 3  # connections beyond the limit in each burst
 RELEASES = [r.codename for r in releases()]
-# Each iptables form with one backend, so that both backends serve both families.
-FORMS = [("iptables", "nft"), ("ip6tables", "legacy"), ("rules.v4", "legacy"), ("rules.v6", "nft"),
-         ("nftables", None), ("ufw", None)]
-CASES = [(label, backend, release) for label, backend in FORMS for release in RELEASES]
+# The forms that apply together to one server: the IPv4 and IPv6 forms of iptables, each
+# pair with one backend (both backends serve both families), nftables, ufw.
+FORMS = [(("iptables", "ip6tables"), "nft"), (("rules.v4", "rules.v6"), "legacy"), (("nftables",), None),
+         (("ufw",), None)]
+CASES = [(labels, backend, release) for labels, backend in FORMS for release in RELEASES]
 
 
 def test_every_front_end_that_expresses_a_limit_is_proven_here():
     """A front-end that gains a way to express the limit fails this until it is in FORMS."""
     expressing = {f.label for f in frontends() if f.supports(SITE.ruleset(SITE_TABLE))}
-    assert expressing == {label for label, _ in FORMS}
+    assert expressing == {label for labels, _ in FORMS for label in labels}
     assert not FRONTENDS["firewalld"].supports(SITE.ruleset(SITE_TABLE))
     assert not FRONTENDS["ufw"].supports(SHORT.ruleset("limited"))  # not ufw's numbers
 
 
-@pytest.mark.parametrize("label, backend, release", CASES,
-                         ids=["/".join(x for x in c if x) for c in CASES])
-def test_a_burst_beyond_the_limit_is_dropped_and_nothing_else_is(site, lab, label, backend, release):
+@pytest.mark.parametrize("labels, backend, release", CASES,
+                         ids=["/".join(x for x in ("+".join(c[0]), *c[1:]) if x) for c in CASES])
+def test_a_burst_beyond_the_limit_is_dropped_and_nothing_else_is(site, lab, labels, backend, release):
     try:
         lab_root(release)
     except LabError as exc:
         require(False, f"no Debian {release} root for the lab: {exc}")
-    frontend = FRONTENDS[label]
-    if label == "ufw":
+    if labels == ("ufw",):
         catalogue, table = SITE, SITE_TABLE
-        blocks = {(t, tab): code for t, tab, code in command_blocks(built(site, "en", SITE_PAGE))}
-        block = copied(blocks[(table, label)])
+        page = {(t, tab): code for t, tab, code in command_blocks(built(site, "en", SITE_PAGE))}
+        blocks = {"ufw": copied(page[(table, "ufw")])}
     else:
         catalogue, table = SHORT, "limited"
-        block = frontend.render(catalogue.ruleset(table))
+        blocks = {label: FRONTENDS[label].render(catalogue.ruleset(table)) for label in labels}
+    families = [f for label in labels for f in FRONTENDS[label].families]
     rule = catalogue.ruleset(table).limited()[0]
     limit, port = rule.limit, rule.ports[0].first
     assert rule.peer.is_any and rule.ports[0].protocol == "tcp"
     burst = limit.connections + EXTRA
     # ufw's limit rejects, the others drop. The kernel rate-limits the ICMPv6 errors of a
     # rejection, so part of a burst that ufw rejects gets no answer at all: a timeout too.
-    blocked = {"refused", "timeout"} if label == "ufw" else {"timeout"}
+    blocked = {"refused", "timeout"} if labels == ("ufw",) else {"timeout"}
     net = Network(lab, catalogue, table, release=release, backend=backend)
 
     # The control: without a firewall, the whole burst gets through, from the same client.
-    for family in frontend.families:
+    for family in families:
         assert net.burst("client-admin", family, port, burst) == ["open"] * burst, f"control IPv{family}"
 
-    result = net.server.run(list(frontend.apply), input=block, check=False)
-    assert result.returncode == 0, result.stderr
+    for label, block in blocks.items():
+        result = net.server.run(list(FRONTENDS[label].apply), input=block, check=False)
+        assert result.returncode == 0, f"{label}: {result.stderr}"
     # An established session (the administrator's own), then a burst: the session is the
     # first new connection, so limit - 1 more get through and the rest are blocked.
-    sessions = {family: net.session("client-admin", family, port) for family in frontend.families}
-    for family in frontend.families:
+    sessions = {family: net.session("client-admin", family, port) for family in families}
+    for family in families:
         results = net.burst("client-admin", family, port, burst - 1)
         assert results.count("open") == limit.connections - 1, f"IPv{family} burst: {results}"
         assert set(results) - {"open"} <= blocked, f"IPv{family} burst: {results}"
@@ -92,6 +94,6 @@ def test_a_burst_beyond_the_limit_is_dropped_and_nothing_else_is(site, lab, labe
         assert net.echo("client-admin", sessions[family]) == "echoed", f"IPv{family}: the session"
 
     time.sleep(limit.seconds + 1)  # the window passes, without an attempt from the client
-    for family in frontend.families:
+    for family in families:
         assert net.probe("client-admin", family, port) == "open", f"IPv{family}: after the window"
         assert net.echo("client-admin", sessions[family]) == "echoed", f"IPv{family}: the session, later"
