@@ -527,23 +527,22 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
 def _limit(doc: _Doc, node: yaml.Node, direction: str, action: str, ports) -> Limit:
     """A per-source limit on new connections: on an inbound rule that accepts TCP only."""
     keys = doc.mapping(node, "a limit", required=("connections", "seconds"))
-    where = node.start_mark.line + 1
     if direction != "inbound":
-        raise DataError(doc.path, where, "a limit counts new connections coming in; it applies to inbound rules only")
+        raise doc.fail(node, "a limit counts new connections coming in; it applies to inbound rules only")
     if action != "accept":
-        raise DataError(doc.path, where, f"a limit slows down the connections a rule accepts; "
-                        f"this rule's action is '{action}' (allowed: accept)")
+        raise doc.fail(node, f"a limit slows down the connections a rule accepts; "
+                       f"this rule's action is '{action}' (allowed: accept)")
     udp = next((p for p in ports if p.protocol != "tcp"), None)
     if udp is not None:
-        raise DataError(doc.path, where, f"a limit counts new TCP connections; port {udp} is not TCP "
-                        "(a limited rule opens TCP ports only)")
+        raise doc.fail(node, f"a limit counts new TCP connections; port {udp} is not TCP "
+                       "(a limited rule opens TCP ports only)")
     connections = _whole(doc, keys["connections"], "connections", LIMIT_CONNECTIONS,
                          "iptables' recent match remembers 20 attempts per address")
     seconds = _whole(doc, keys["seconds"], "seconds", LIMIT_SECONDS, "a day")
     if connections * 86400 % seconds:
         raise doc.fail(keys["seconds"], f"{connections} connections in {seconds} seconds is not a whole number per "
                        "second, minute, hour or day, which nftables needs (for example seconds: 10, 30 or 60)")
-    return Limit(connections, seconds, where)
+    return Limit(connections, seconds, node.start_mark.line + 1)
 
 
 def _whole(doc: _Doc, node: yaml.Node, what: str, bounds: tuple[int, int], why: str) -> int:

@@ -28,6 +28,18 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+def release_root(release: str):
+    """A Debian release's root filesystem for the lab (built and cached on first use); the
+    test cannot run without it."""
+    from fwguide.lab.netns import LabError
+    from fwguide.lab.roots import lab_root
+
+    try:
+        return lab_root(release)
+    except LabError as exc:
+        require(False, f"no Debian {release} root for the lab: {exc}")
+
+
 def private_netns_prefix() -> list[str]:
     """The command prefix that runs a program in a new, empty network namespace of its own."""
     require(shutil.which("unshare") is not None, "unshare (util-linux) is not installed")

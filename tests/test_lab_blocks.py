@@ -26,14 +26,13 @@ import pytest
 
 from fwguide.lab.netns import BACKENDS, LabError
 from fwguide.lab.records import proof_dir, proof_record, write_record
-from fwguide.lab.roots import lab_root
 from fwguide.loader import load_catalogue
 from fwguide.lab.runner import run, unsupported
 from fwguide.lab.scenario import Scenario
 from fwguide.releases import releases
 from fwguide.render.markdown import DOWNLOADS, frontends
 
-from support import LANGS, PAGES, ROOT, built, command_blocks, copied, require, source_markers
+from support import LANGS, PAGES, ROOT, built, command_blocks, copied, release_root, require, source_markers
 
 GOLDEN = Path(__file__).parent / "lab_golden"
 FRONTENDS = {f.label: f for f in frontends()}
@@ -59,14 +58,6 @@ SCENARIOS = [
 
 def scenario_id(page, table, label, backend, release) -> str:
     return "/".join([page.removesuffix(".md"), table, label, *([f"iptables-{backend}"] if backend else []), release])
-
-
-def release_root(release: str):
-    """The release's root filesystem (built and cached on first use)."""
-    try:
-        return lab_root(release)
-    except LabError as exc:
-        require(False, f"no Debian {release} root for the lab: {exc}")
 
 
 @pytest.fixture(scope="session")

@@ -20,14 +20,12 @@ import time
 
 import pytest
 
-from fwguide.lab.netns import LabError
 from fwguide.lab.network import Network
-from fwguide.lab.roots import lab_root
 from fwguide.loader import load_catalogue
 from fwguide.releases import releases
 from fwguide.render.markdown import frontends
 
-from support import ROOT, built, command_blocks, copied, require
+from support import ROOT, built, command_blocks, copied, release_root
 
 FRONTENDS = {f.label: f for f in frontends()}
 SHORT = load_catalogue(ROOT / "tests/golden/snippets", display_root=ROOT)
@@ -53,10 +51,7 @@ def test_every_front_end_that_expresses_a_limit_is_proven_here():
 @pytest.mark.parametrize("labels, backend, release", CASES,
                          ids=["/".join(x for x in ("+".join(c[0]), *c[1:]) if x) for c in CASES])
 def test_a_burst_beyond_the_limit_is_dropped_and_nothing_else_is(site, lab, labels, backend, release):
-    try:
-        lab_root(release)
-    except LabError as exc:
-        require(False, f"no Debian {release} root for the lab: {exc}")
+    release_root(release)
     if labels == ("ufw",):
         catalogue, table = SITE, SITE_TABLE
         page = {(t, tab): code for t, tab, code in command_blocks(built(site, "en", SITE_PAGE))}

@@ -28,10 +28,6 @@ def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
     return out
 
 
-def supports(ruleset: Ruleset) -> bool:
-    return not obstacles(ruleset)
-
-
 def render(ruleset: Ruleset) -> str:
     lines = [f"{p.variable(f)}={p.example(f)}" for f in (4, 6) for p in ruleset.placeholders(f)]
     if ruleset.malformed_tcp == "drop":

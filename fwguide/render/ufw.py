@@ -29,10 +29,6 @@ def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
     return [(rule, "limit") for rule in ruleset.limited() if not rule.limit.is_ufw]
 
 
-def supports(ruleset: Ruleset) -> bool:
-    return not obstacles(ruleset)
-
-
 def render(ruleset: Ruleset) -> str:
     lines = [f"{p.variable(f)}={p.example(f)}" for f in (4, 6) for p in ruleset.placeholders(f)]
     lines.append("ufw --force reset")
