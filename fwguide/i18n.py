@@ -147,6 +147,111 @@ TEXT: dict[str, dict[str, str]] = {
         "result_fail": "failed",
         "result_none": "no record",
         "result_changed": "block changed since",
+        # The builder page: its form, its checks, its warnings (the script gets these words).
+        "builder_file_comment": (
+            "Made on the builder page of the firewall guide. Check it in the lab: save it as "
+            "snippets/{file} in a copy of the guide, then run python -m fwguide verify snippets/{file}"
+        ),
+        "builder_own_label": "a port you added",
+        "builder_services": "Services this server offers",
+        "builder_services_help": "Tick what runs on the server, and choose who may reach each service.",
+        "group_web": "Web",
+        "group_mail": "Mail",
+        "group_name-server": "Name server",
+        "group_file-transfer": "File transfer",
+        "group_administration": "Administration",
+        "builder_source": "Who may reach {name}",
+        "builder_source_any": "anyone",
+        "builder_source_admin": "my administration address only",
+        "builder_limit": (
+            "Slow SSH down: at most {connections} new connections from one address in {seconds} seconds"
+        ),
+        "builder_own": "Ports of your own",
+        "builder_own_help": (
+            "A port (8080) or a range (60000-61000), its protocol, and a short name for the table "
+            "and the rule comments."
+        ),
+        "builder_own_name": "Name",
+        "builder_own_port": "Port or range",
+        "builder_own_protocol": "Protocol",
+        "builder_own_source": "Who may reach it",
+        "builder_own_add": "Add a port",
+        "builder_own_remove": "Remove port {number}",
+        "builder_own_number": "Port {number}",
+        "builder_admin": "Your administration address",
+        "builder_admin_help": (
+            "An address (203.0.113.7) or a network (203.0.113.0/24) for each family you administer "
+            "the server over. Leave a field empty for a family you do not use: what you reserve for "
+            "your address is then closed to everyone over that family."
+        ),
+        "builder_admin4": "IPv4 address or network",
+        "builder_admin6": "IPv6 address or network",
+        "builder_options": "Options",
+        "builder_malformed": (
+            "Drop malformed TCP packets with explicit rules (NULL, XMAS, every flag set, new "
+            "connection without SYN), on top of connection tracking's INVALID rule"
+        ),
+        "builder_ftp": (
+            "The FTP helper needs no option: picking FTP attaches it, and only to FTP's port."
+        ),
+        "builder_output": "Your ruleset",
+        "builder_invalid": "Fix the fields marked above: no ruleset is shown until every field is valid.",
+        "builder_nojs": (
+            "This page builds your ruleset in your browser, and needs JavaScript for it. Without "
+            "JavaScript, take a ready-made table from {link}: every block there is proven as it is."
+        ),
+        "builder_basics": "Firewall basics",
+        "builder_datafile": (
+            "The same table as a data file. Save it as `snippets/{file}` in a copy of this guide and "
+            "`python -m fwguide verify snippets/{file}` applies every block above in the namespace "
+            "lab and probes it."
+        ),
+        "builder_download_datafile": "Download the data file: {link}",
+        "builder_family_left_out": (
+            "No IPv{family} administration address: {names}, reserved for your address, "
+            "cannot be reached over IPv{family} at all."
+        ),
+        "danger_title": "You can lock yourself out",
+        "danger_no_ssh": (
+            "SSH is not picked: once this ruleset is applied, nobody can open a new SSH session, "
+            "you included. Pick SSH, unless you only ever reach the server through your "
+            "provider's console."
+        ),
+        "danger_ssh_family": (
+            "SSH is for your administration address only, and you gave no {families} address: "
+            "nobody can reach SSH over {families}, you included. If you connect over {families}, "
+            "type your address; otherwise make sure you always connect over the family you gave."
+        ),
+        "err_name_empty": "Give this port a short name.",
+        "err_name_long": "At most {max} characters.",
+        "err_name_char": (
+            "'{char}' is not allowed: use unaccented letters, digits, space and . _ : / + -, "
+            "starting with a letter or digit."
+        ),
+        "err_port_format": "Write a port (8080) or a range (60000-61000), digits only.",
+        "err_port_range": "Port {port} is out of range: ports go from 1 to 65535.",
+        "err_port_reversed": "In a range, the first port must be lower than the last.",
+        "err_port_dead": (
+            "This port is already open to the same sources by an earlier rule: {rules}. Remove "
+            "it, or change it."
+        ),
+        "err_addr_invalid": "Not an IPv{family} address or network.",
+        "err_addr_other_family": "This is an IPv{other} address: it goes in the IPv{other} field.",
+        "err_addr_host_bits": "{typed} has host bits set: write the network ({network}) or a single address.",
+        "err_addr_zone": "A zone index (%...) has no meaning in a firewall rule: remove it.",
+        "err_addr_mapped": (
+            "An IPv4-mapped address never reaches the IPv6 rules: write the IPv4 address in the "
+            "IPv4 field."
+        ),
+        "builder_results_none": (
+            "This build has no proof record of the page's configurations: `./dev test` writes them."
+        ),
+        "builder_results": (
+            "The last test run applied {configs} configurations of this page in the lab, {dates}: "
+            "{passed} of {records} blocks passed. A configuration's link loads it into the form."
+        ),
+        "builder_config": "Configuration",
+        "err_link": "This link holds something the page does not know ({what}): it was left out.",
     },
     "fr": {
         "service": "Service",
@@ -292,6 +397,119 @@ TEXT: dict[str, dict[str, str]] = {
         "result_fail": "échoué",
         "result_none": "aucun résultat",
         "result_changed": "bloc modifié depuis",
+        "builder_file_comment": (
+            "Fait sur la page du générateur du guide du pare-feu. Pour l'éprouver dans le labo, "
+            "enregistrez-le sous snippets/{file} dans une copie du guide, puis lancez "
+            "python -m fwguide verify snippets/{file}"
+        ),
+        "builder_own_label": "un port ajouté par vous",
+        "builder_services": "Services proposés par ce serveur",
+        "builder_services_help": "Cochez ce qui tourne sur le serveur et choisissez qui peut joindre chaque service.",
+        "group_web": "Web",
+        "group_mail": "Messagerie",
+        "group_name-server": "Serveur de noms",
+        "group_file-transfer": "Transfert de fichiers",
+        "group_administration": "Administration",
+        "builder_source": "Qui peut joindre {name}",
+        "builder_source_any": "tout le monde",
+        "builder_source_admin": "mon adresse d'administration seulement",
+        "builder_limit": (
+            "Ralentir SSH\u00a0: au plus {connections}\u00a0nouvelles connexions par adresse en {seconds}\u00a0secondes"
+        ),
+        "builder_own": "Vos propres ports",
+        "builder_own_help": (
+            "Un port (8080) ou une plage (60000-61000), son protocole, et un nom court pour le "
+            "tableau et les commentaires des règles."
+        ),
+        "builder_own_name": "Nom",
+        "builder_own_port": "Port ou plage",
+        "builder_own_protocol": "Protocole",
+        "builder_own_source": "Qui peut le joindre",
+        "builder_own_add": "Ajouter un port",
+        "builder_own_remove": "Retirer le port {number}",
+        "builder_own_number": "Port {number}",
+        "builder_admin": "Votre adresse d'administration",
+        "builder_admin_help": (
+            "Une adresse (203.0.113.7) ou un réseau (203.0.113.0/24) pour chaque famille par "
+            "laquelle vous administrez le serveur. Laissez vide le champ d'une famille que vous "
+            "n'utilisez pas\u00a0: ce que vous réservez à votre adresse est alors fermé à tous dans cette famille."
+        ),
+        "builder_admin4": "Adresse ou réseau IPv4",
+        "builder_admin6": "Adresse ou réseau IPv6",
+        "builder_options": "Options",
+        "builder_malformed": (
+            "Abandonner (DROP) les paquets TCP malformés par des règles explicites (NULL, XMAS, tous "
+            "les drapeaux, nouvelle connexion sans SYN), en plus de la règle INVALID du suivi de connexion"
+        ),
+        "builder_ftp": (
+            "Le module de suivi FTP n'est pas une option\u00a0: cocher FTP l'attache, et seulement au port de FTP."
+        ),
+        "builder_output": "Votre jeu de règles",
+        "builder_invalid": (
+            "Corrigez les champs signalés plus haut\u00a0: aucun jeu de règles n'est affiché tant "
+            "qu'un champ est invalide."
+        ),
+        "builder_nojs": (
+            "Cette page construit votre jeu de règles dans votre navigateur, et il lui faut "
+            "JavaScript pour cela. Sans JavaScript, prenez une table toute prête dans {link}\u00a0: "
+            "chaque bloc y est éprouvé tel quel."
+        ),
+        "builder_basics": "Les bases du pare-feu",
+        "builder_datafile": (
+            "La même table en fichier de données. Enregistrez-la sous `snippets/{file}` dans une "
+            "copie de ce guide\u00a0: `python -m fwguide verify snippets/{file}` applique chaque bloc "
+            "ci-dessus dans le labo d'espaces de noms et le sonde."
+        ),
+        "builder_download_datafile": "Télécharger le fichier de données\u00a0: {link}",
+        "builder_family_left_out": (
+            "Pas d'adresse d'administration IPv{family}\u00a0: {names}, réservé à votre adresse, "
+            "n'est joignable par personne en IPv{family}."
+        ),
+        "danger_title": "Attention à ne pas perdre l'accès",
+        "danger_no_ssh": (
+            "SSH n'est pas coché\u00a0: une fois ce jeu de règles appliqué, personne ne peut ouvrir "
+            "de nouvelle session SSH, vous compris. Cochez SSH, sauf si vous passez toujours par la "
+            "console de votre hébergeur."
+        ),
+        "danger_ssh_family": (
+            "SSH est réservé à votre adresse d'administration, et vous n'avez donné aucune adresse "
+            "{families}\u00a0: personne ne peut joindre SSH en {families}, vous compris. Si vous vous "
+            "connectez en {families}, saisissez votre adresse\u00a0; sinon, connectez-vous toujours "
+            "par la famille que vous avez donnée."
+        ),
+        "err_name_empty": "Donnez un nom court à ce port.",
+        "err_name_long": "{max}\u00a0caractères au plus.",
+        "err_name_char": (
+            "«\u00a0{char}\u00a0» n'est pas permis\u00a0: lettres sans accent, chiffres, espace et "
+            ". _ : / + -, en commençant par une lettre ou un chiffre."
+        ),
+        "err_port_format": "Saisissez un port (8080) ou une plage (60000-61000), en chiffres seulement.",
+        "err_port_range": "Le port {port} est hors limites\u00a0: les ports vont de 1 à 65535.",
+        "err_port_reversed": "Dans une plage, le premier port doit être inférieur au dernier.",
+        "err_port_dead": (
+            "Ce port est déjà ouvert aux mêmes sources par une règle précédente\u00a0: {rules}. "
+            "Retirez-le ou modifiez-le."
+        ),
+        "err_addr_invalid": "Ce n'est pas une adresse ou un réseau IPv{family}.",
+        "err_addr_other_family": "C'est une adresse IPv{other}\u00a0: elle va dans le champ IPv{other}.",
+        "err_addr_host_bits": (
+            "{typed} a des bits d'hôte à 1\u00a0: écrivez le réseau ({network}) ou une seule adresse."
+        ),
+        "err_addr_zone": "Un identifiant de zone (%...) n'a pas de sens dans une règle de pare-feu\u00a0: retirez-le.",
+        "err_addr_mapped": (
+            "Une adresse IPv4 mappée n'atteint jamais les règles IPv6\u00a0: écrivez l'adresse IPv4 dans le champ IPv4."
+        ),
+        "builder_results_none": (
+            "Cette construction n'a aucun résultat d'épreuve des configurations de la page\u00a0: "
+            "`./dev test` les écrit."
+        ),
+        "builder_results": (
+            "Le dernier passage des tests a appliqué {configs}\u00a0configurations de cette page dans "
+            "le labo, {dates}\u00a0: {passed} blocs sur {records} ont réussi. Le lien d'une "
+            "configuration la charge dans le formulaire."
+        ),
+        "builder_config": "Configuration",
+        "err_link": "Ce lien contient un élément que la page ne connaît pas ({what})\u00a0: il a été ignoré.",
     },
 }
 

@@ -27,6 +27,7 @@ from .model import (
     ACTIONS,
     CHAINS,
     DIRECTIONS,
+    GROUPS,
     HELPERS,
     LIMIT_CONNECTIONS,
     LIMIT_SECONDS,
@@ -418,7 +419,7 @@ def _load_services(doc: _Doc, catalogue: Catalogue) -> None:
     catalogue.services_path = doc.path
     for item in doc.sequence(top["services"], "services"):
         keys = doc.mapping(
-            item, "a service", required=("id", "name", "ports", "label"), optional=("helper", "firewalld")
+            item, "a service", required=("id", "name", "ports", "label"), optional=("helper", "firewalld", "group")
         )
         sid = doc.ident(keys["id"], "service id")
         if sid in catalogue.services:
@@ -431,6 +432,8 @@ def _load_services(doc: _Doc, catalogue: Catalogue) -> None:
             label=doc.label(keys["label"], "label"),
             helper=helper,
             firewalld=doc.ident(keys["firewalld"], "firewalld service") if "firewalld" in keys else None,
+            group=doc.choice(keys["group"], "group", GROUPS) if "group" in keys else None,
+            line=item.start_mark.line + 1,
         )
 
 
@@ -565,6 +568,9 @@ def _peer(doc: _Doc, node: yaml.Node, catalogue: Catalogue) -> Peer:
         return Peer()
     if value in catalogue.placeholders:
         return Peer(placeholder=catalogue.placeholders[value])
+    if "%" in value:  # Python reads fe80::1%eth0 as an address; its zone would reach the commands
+        raise doc.fail(node, f"address '{value}': a zone index (%...) has no meaning in a firewall rule "
+                       "(allowed: an IPv4/IPv6 address or CIDR without %)")
     try:
         network = ipaddress.ip_network(value, strict=True)
     except ValueError as exc:
@@ -573,6 +579,9 @@ def _peer(doc: _Doc, node: yaml.Node, catalogue: Catalogue) -> Peer:
         raise doc.fail(
             node, f"address '{value}': {reason} (allowed: {known}, or an IPv4/IPv6 address or CIDR)"
         ) from None
+    if network.version == 6 and network.network_address.ipv4_mapped is not None:
+        raise doc.fail(node, f"address '{value}': an IPv4-mapped IPv6 address never reaches ip6tables or an inet "
+                       "table as such (write the IPv4 address instead)")
     return Peer(network=network)
 
 

@@ -1,7 +1,8 @@
 """Markers in pages, each on a line of its own: `<!-- fw:table ID -->` places a rule table
 (or `services`, the catalogue), `<!-- fw:commands ID -->` a block of other commands,
 `<!-- fw:proof lab -->` and `<!-- fw:proof matrix -->` the drawing of the test lab and the
-matrix of the last test run.
+matrix of the last test run, `<!-- fw:builder form|output|results -->` the parts of the builder
+page.
 
 A marker is an HTML comment, so a page still reads cleanly where the hook does not run.
 Anything that looks like a marker but is not a valid one fails, naming the page.
@@ -15,14 +16,15 @@ from pathlib import Path
 from . import LANGUAGES, proof
 from .errors import DataError
 from .model import Catalogue
-from .render import markdown, proven
+from .render import builder, markdown, proven
 
 # Anything that starts like one of our markers, valid or not, on any line.
 CANDIDATE_RE = re.compile(r"<!--\s*fw\b.*?(?:-->|$)", re.MULTILINE)
-MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands|proof) (?P<id>[a-z][a-z0-9-]*) -->")
+MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands|proof|builder) (?P<id>[a-z][a-z0-9-]*) -->")
 PROOF_PARTS = ("lab", "matrix")
-SYNTAX = ("<!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID --> or <!-- fw:proof lab|matrix -->, "
-          "alone on its line")
+BUILDER_PARTS = ("form", "output", "results")
+SYNTAX = ("<!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix --> or "
+          "<!-- fw:builder form|output|results -->, alone on its line")
 TITLE_RE = re.compile(r"^# (.+)$", re.MULTILINE)
 
 
@@ -47,6 +49,12 @@ def expand(text: str, catalogue: Catalogue, lang: str, page: str, root: str | No
             out.append(markdown.rules_block(catalogue, marker[1], lang, root, lines_of))
         elif marker[0] == "proof":
             out.append(_proof_part(marker[1], catalogue, lang, root or "", site))
+        elif marker == ("builder", "form"):
+            out.append(builder.form(catalogue, lang, root or ""))
+        elif marker == ("builder", "output"):
+            out.append(builder.output(catalogue, lang, root or ""))
+        elif marker[0] == "builder":
+            out.append(builder.results(site.evidence if site else None, lang, root or ""))
         else:
             out.append(markdown.commands_block(catalogue.commands[marker[1]]))
     return "\n".join(out)
@@ -66,6 +74,8 @@ def marker_on(line: str, catalogue: Catalogue, page: str, number: int) -> tuple[
         raise DataError(page, number, f"unknown table '{ident}' in marker (known: {known})")
     if kind == "proof" and ident not in PROOF_PARTS:
         raise DataError(page, number, f"unknown proof part '{ident}' in marker (known: {', '.join(PROOF_PARTS)})")
+    if kind == "builder" and ident not in BUILDER_PARTS:
+        raise DataError(page, number, f"unknown builder part '{ident}' in marker (known: {', '.join(BUILDER_PARTS)})")
     if kind == "commands" and ident not in catalogue.commands:
         known = ", ".join(catalogue.commands) or "none defined"
         raise DataError(page, number, f"unknown commands '{ident}' in marker (known: {known})")

@@ -31,6 +31,8 @@ LIMIT_SECONDS = (1, 86400)
 UFW_LIMIT = (5, 30)
 # The front-ends a table may require a tab in (`required_tabs:`); the others are always there.
 OPTIONAL_TABS = ("ufw", "firewalld")
+# The headings the builder page lists the catalogue's services under, in order.
+GROUPS = ("web", "mail", "name-server", "file-transfer", "administration")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -91,6 +93,8 @@ class Service:
     label: dict[str, str]
     helper: str | None = None
     firewalld: str | None = None  # firewalld's service of the same ports, if it has one
+    group: str | None = None  # where the builder page lists it (GROUPS)
+    line: int = field(default=0, compare=False)  # where it is written in the services file
 
 
 @dataclass(frozen=True)

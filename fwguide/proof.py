@@ -43,6 +43,7 @@ SHA256_RE = re.compile(r"[0-9a-f]{64}")
 PAGE_RE = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.md")
 ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}")
 VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+~:_-]{0,63}")  # upstream and Debian versions
+FRAGMENT_RE = re.compile(r"[A-Za-z0-9%._~:=&-]{0,4000}")  # a URL fragment, percent-encoded
 KERNEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+~_-]{0,127}")
 RELEASE_VERSION_RE = re.compile(r"[0-9]{1,3}")
 PROBE_KIND_RE = re.compile(r"ipv[46]/[a-z0-9]{1,16}")
@@ -72,6 +73,8 @@ class Record:
     failures: tuple[str, ...]
     date: datetime
     seconds: float
+    # A configuration of the builder page (its URL fragment), for the records of its proofs.
+    fragment: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str | None]:
@@ -342,9 +345,12 @@ def parse_record(data: object, shown: str) -> Record:
     seconds = get("seconds", (int, float))
     if not math.isfinite(seconds) or seconds < 0:
         raise fail(f"'seconds' must be 0 or more (got {seconds})")
+    fragment = None
+    if "fragment" in data:
+        fragment = text("fragment", FRAGMENT_RE, "a builder page configuration, percent-encoded")
     return Record(shown, sha256, page, table, frontend, release, release_version, backend, tools, packages,
                   kernel, probes, probes_total, probes_failed, crafted_total, crafted_failed, result,
-                  tuple(failures), date, float(seconds))
+                  tuple(failures), date, float(seconds), fragment)
 
 
 # Helpers

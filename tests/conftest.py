@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fwguide.lab.netns import lab_mounts, lab_processes, list_lab_namespaces, orphaned_namespaces  # noqa: E402
 
 import support  # noqa: E402
+from browser_support import browser, origin, page  # noqa: E402,F401 (fixtures of the browser tests)
 
 HOST_STATE = pytest.StashKey[dict]()
 FRESH = Path(__file__).parent / "fresh"
@@ -62,6 +64,18 @@ def pytest_ignore_collect(collection_path, config):
     if config.getoption("--fresh-debian"):  # tests/fresh/ and the directories on the way to it
         return None if inside or FRESH.is_relative_to(collection_path) else True
     return True if inside else None
+
+
+BUILDER_SEED = "FWGUIDE_BUILDER_SEED"  # the builder page's random configurations (builder_support.py)
+
+
+def pytest_configure(config):
+    # Drawn once, in the controller: the xdist workers inherit it and draw the same configurations.
+    os.environ.setdefault(BUILDER_SEED, str(int(time.time() * 1000) % 10**9))
+
+
+def pytest_report_header(config):
+    return f"builder page configurations: {BUILDER_SEED}={os.environ[BUILDER_SEED]} replays them"
 
 
 def pytest_sessionstart(session):

@@ -123,6 +123,16 @@ CASES = {
         "snippets/web.yml:7: address '198.51.100.7/24': 198.51.100.7/24 has host bits set "
         "(allowed: any, admin, or an IPv4/IPv6 address or CIDR)",
     ),
+    "address with a zone index": (
+        {"web": table("  - service: ssh\n    source: fe80::1%eth0\n    action: accept\n")},
+        "snippets/web.yml:7: address 'fe80::1%eth0': a zone index (%...) has no meaning in a firewall rule "
+        "(allowed: an IPv4/IPv6 address or CIDR without %)",
+    ),
+    "unknown group": (
+        {"services": SERVICES.replace("    name: SSH\n", "    name: SSH\n    group: games\n")},
+        "snippets/services.yml:5: unknown group 'games' "
+        "(allowed: web, mail, name-server, file-transfer, administration)",
+    ),
     "missing french label": (
         {"services": SERVICES.replace("      fr: Administration à distance\n", "")},
         "snippets/services.yml:7: label has no 'fr' text (every label needs: en, fr)",

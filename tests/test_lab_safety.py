@@ -292,7 +292,7 @@ def test_a_block_that_is_not_idempotent_is_caught(lab_mode):
 def test_the_suite_fails_when_a_run_leaves_a_namespace(lab_mode, tmp_path, workers):
     """The session-wide check in conftest.py: a leftover namespace fails a run whose tests all pass."""
     require(lab_mode == "netns", "named namespaces exist only in the netns mode")
-    for name in ("conftest.py", "support.py"):
+    for name in ("conftest.py", "support.py", "builder_support.py", "browser_support.py"):
         shutil.copy(ROOT / "tests" / name, tmp_path / name)
     (tmp_path / "test_leak.py").write_text(textwrap.dedent("""
         import os, subprocess

@@ -45,8 +45,8 @@ def test_services_marker_renders_the_catalogue():
     assert "| FTP | TCP | 21 | `ftp` | Transfert de fichiers |" in out
 
 
-SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID --> or <!-- fw:proof lab|matrix -->, "
-          "alone on its line)")
+SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix --> or "
+          "<!-- fw:builder form|output|results -->, alone on its line)")
 
 
 @pytest.mark.parametrize("line, message", [

@@ -27,7 +27,7 @@ def proof_dir(project: Path) -> Path:
 
 
 def proof_record(*, page: str, table: str, frontend: str, backend: str | None, copied: str, root: Root,
-                 report: Report | None, seconds: float, failures: list[str]) -> dict:
+                 report: Report | None, seconds: float, failures: list[str], fragment: str | None = None) -> dict:
     """The record of one block applied with one release's tools (`report` is None when the
     lab could not even run it; `failures` then says why)."""
     probes = report.probes if report else []
@@ -52,6 +52,7 @@ def proof_record(*, page: str, table: str, frontend: str, backend: str | None, c
         "failures": list(failures),
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(seconds, 2),
+        **({"fragment": fragment} if fragment is not None else {}),
     }
 
 

@@ -34,15 +34,17 @@ def render(ruleset: Ruleset) -> str:
         for family in ("ipv4", "ipv6"):
             for priority, check in enumerate(MALFORMED_CHECKS):
                 lines.append(f"firewall-cmd --direct --add-rule {family} filter INPUT {priority} {_malformed(check)}")
-    # One command for every service and port open to all, one per rich rule, in table order.
-    opened: list[str] = []
+    # One command for every service open to all, one for every port open to all (firewall-cmd
+    # refuses --add-service and --add-port together), then one per rich rule, in table order.
+    services: list[str] = []
+    ports: list[str] = []
     for rule in ruleset.rules:
         if rule.peer.is_any and rule.action == "accept":
-            opened += [f"--add-service={rule.firewalld}"] if rule.firewalld else [
-                f"--add-port={_port(p)}/{p.protocol}" for p in rule.ports
-            ]
-    if opened:
-        lines.append(f"{CMD} " + " ".join(opened))
+            if rule.firewalld:
+                services.append(f"--add-service={rule.firewalld}")
+            else:
+                ports += [f"--add-port={_port(p)}/{p.protocol}" for p in rule.ports]
+    lines += [f"{CMD} " + " ".join(opened) for opened in (services, ports) if opened]
     for rule in ruleset.rules:
         if not (rule.peer.is_any and rule.action == "accept"):
             lines += _rich_rules(rule)

@@ -1,0 +1,106 @@
+"""Chromium in the tests: the built site served as GitHub Pages serves it, Debian's chromium
+driven by Playwright, and a fresh page per test (the fixtures are shared through conftest.py)."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import io
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import ROOT, require
+
+CHROMIUM = "/usr/bin/chromium"
+MKDOCS = ROOT / "mkdocs.yml"  # absent from the bare copies some tests run conftest.py in
+SITE_URL = yaml.safe_load(MKDOCS.read_text())["site_url"] if MKDOCS.exists() else "http://127.0.0.1/"
+BASE = urllib.parse.urlparse(SITE_URL).path  # "/firewall-guide/"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under BASE; anything else, or anything missing, gets 404.html. Text
+    is gzip-compressed when the browser accepts it, as GitHub Pages does."""
+
+    COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".map")
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not urllib.parse.urlparse(self.path).path.endswith("/"):
+                return super().send_head()  # the redirect to the address with its slash
+            path = path / "index.html"
+        if (path.suffix in self.COMPRESSED and path.is_file()
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            body = gzip.compress(path.read_bytes())
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def translate_path(self, path):
+        path = urllib.parse.urlparse(path).path
+        if not path.startswith(BASE):
+            return str(Path(self.directory) / "__outside_the_site__")
+        return super().translate_path("/" + path[len(BASE):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
+        body = gzip.compress(body) if gzipped else body
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin(site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (Debian package chromium; ./dev test installs it)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, origin):
+    """A fresh page; `page.requests` lists every URL it asked for."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], base_url=origin)
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    yield tab
+    context.close()
+
+
+AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"

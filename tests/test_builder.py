@@ -1,0 +1,244 @@
+"""The builder page in Debian's chromium: held byte for byte to the Python renderers, its
+checks held to the loader's, its state in the URL, usable without a mouse and, without
+JavaScript, pointing to the ready-made tables.
+
+The differential tests give the page a configuration by its URL and compare what it shows
+with fwguide.builder.table_yaml's data file, loaded by fwguide.loader and rendered by
+fwguide/render/ (tests/builder_support.py): every single service for each source, then
+random configurations from the run's seed (printed in the header; FWGUIDE_BUILDER_SEED=N
+replays a run). A failure names the configuration and the URL that loads it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+
+import pytest
+
+from builder_support import (
+    expected, differences, loader_accepts, page_url, random_config, seed, show, single_configs,
+)
+from fwguide.builder import Config, OwnPort
+from browser_support import AXE, BASE
+from support import LANGS, require
+
+RANDOM_CONFIGS = 520
+
+
+def replay(config: Config, lang: str) -> str:
+    return f"{config!r}\n  replay: {page_url(BASE, lang, config)} (FWGUIDE_BUILDER_SEED={seed()})"
+
+
+def open_builder(page, lang: str) -> None:
+    page.goto(f"{BASE}{LANGS[lang]}builder/")
+    page.wait_for_selector("#fw-builder:not([hidden])")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_single_service_for_each_source_shows_what_python_renders(page, lang):
+    open_builder(page, lang)
+    failures, blocks = [], 0
+    for name, config in single_configs():
+        seen = show(page, config)
+        assert seen["valid"], replay(config, lang)
+        blocks += len(seen["blocks"])
+        failures += [f"{name}: {d}\n  {replay(config, lang)}" for d in differences(config, lang, seen)]
+    assert not failures, "\n".join(failures[:20])
+    assert blocks >= 2 * 12 * 6  # every service, both sources, every front-end that can express it
+
+
+def test_random_configurations_show_what_python_renders(page):
+    rng = random.Random(seed())
+    failures, refused, langs = [], 0, {"en": 0, "fr": 0}
+    current = None
+    for i in range(RANDOM_CONFIGS):
+        lang = "en" if i < RANDOM_CONFIGS * 3 // 4 else "fr"  # a page load per language, not per change
+        if lang != current:
+            open_builder(page, lang)
+            current = lang
+        config = random_config(rng)
+        seen = show(page, config)
+        refused += not seen["valid"]
+        langs[lang] += 1
+        failures += [f"config {i}: {d}\n  {replay(config, lang)}" for d in differences(config, lang, seen)]
+        if len(failures) > 20:
+            break
+    assert not failures, f"seed {seed()}:\n" + "\n".join(failures[:20])
+    # Not vacuous: most configurations give a ruleset, some are refused as the loader refuses them.
+    assert 0 < refused < RANDOM_CONFIGS // 4, refused
+    assert min(langs.values()) > 100
+
+
+# The checks: the loader's, field by field
+
+ADDRESSES = {
+    4: ["198.51.100.7", "198.51.100.0/24", "198.51.100.7/24", "2001:db8::1", "198.51.100.300", "198.51.100.07",
+        "198.51.100", "198.51.100.0/255.255.255.0", "198.51.100.0/0.0.0.255", "198.51.100.0/255.0.255.0",
+        "198.51.100.0/33", "0.0.0.0/0", "1.2.3.4/ 24", "198.51.100.7%eth0", "１.2.3.4", "198.51.100.7/32/1", "any"],
+    6: ["2001:db8::7", "2001:DB8::7", "2001:db8::/32", "2001:db8::7/32", "198.51.100.7", "2001:db8:::7",
+        "2001:db8::7::1", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "::", "::/0", "::ffff:198.51.100.7",
+        "::198.51.100.7", "2001:db8::12345", "fe80::1%eth0", "2001:db8::/129", "2001:0db8:0000::0001",
+        ":2001:db8::1", "2001:db8::1:", "1::2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "g::1"],
+}
+PORTS = ["22", "8080", "443-444", "0", "65535", "65536", "99999999999999", "00080", "80-79", "80-80", "80-81",
+         "1-65535", "8080 ", "80 81", "-1", "+80", "٨٠", "80/tcp", "", "0x50"]
+NAMES = ["app", "My app", "a.b:c/d+e_f", "-app", " app", "é", "app;reboot", "app$(x)", 'a"b', "x" * 64, "x" * 65,
+         "", "   ", "9100", "a\tb", "日本"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_refuses_exactly_what_the_data_files_refuse(page, lang):
+    """Each field alone, with SSH open so the rest is valid: an error next to the field and
+    no ruleset where the loader refuses the value, a ruleset and no error where it takes it."""
+    open_builder(page, lang)
+    failures = []
+
+    def check(what: str, config: Config, field: str, accepted: bool):
+        seen = show(page, config)
+        shown = field in seen["errors"]
+        if accepted == shown or accepted != seen["valid"]:
+            failures.append(f"{what}: loader {'takes' if accepted else 'refuses'} it, page "
+                            f"{'refuses' if shown else 'takes'} it ({seen['errors']})\n  {replay(config, lang)}")
+
+    ssh = (("ssh", "admin"),)
+    for family, values in ADDRESSES.items():
+        for value in values:
+            config = Config(ssh, **{f"admin{family}": value})
+            accepted = loader_accepts(address=value) and _family(value) == family
+            check(f"IPv{family} {value!r}", config, f"fw-a{family}-error", accepted)
+    for value in PORTS:
+        for protocol in ("tcp", "udp"):
+            config = Config((("https", "any"),), own=(OwnPort("app", value, protocol),))
+            accepted = loader_accepts(port=value, protocol=protocol)
+            check(f"port {value!r}/{protocol}", config, "fw-own-port-0-error", accepted)
+    for value in NAMES:
+        config = Config((("ssh", "any"),), own=(OwnPort(value, "8080"),))
+        check(f"name {value!r}", config, "fw-own-name-0-error", loader_accepts(name=value.strip()))
+    # A port the rules before it already open to the same sources never applies.
+    for own, dead in ((OwnPort("again", "22"), True), (OwnPort("again", "22", "udp"), False),
+                      (OwnPort("again", "21-23"), False), (OwnPort("again", "22", source="admin"), True)):
+        config = Config((("ssh", "any"),), own=(own,), admin4="198.51.100.7")
+        check(f"{own} after SSH for anyone", config, "fw-own-port-0-error", "error" not in expected(config, lang))
+        assert ("error" in expected(config, lang)) == dead, own
+    assert not failures, "\n".join(failures)
+
+
+def _family(value: str) -> int | None:
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False).version
+    except ValueError:
+        return None
+
+
+# The page as a reader uses it
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_danger_comes_before_the_output_which_still_shows(page, lang):
+    open_builder(page, lang)
+    seen = show(page, Config((("http", "any"),)))
+    assert seen["valid"] and "SSH" in seen["notices"]
+    first = page.evaluate("""() => {
+      const n = document.querySelector('#fw-notices .admonition.danger');
+      const after = n && n.compareDocumentPosition(document.querySelector('.fw-result'));
+      return (after & Node.DOCUMENT_POSITION_FOLLOWING) > 0;
+    }""")
+    assert first, "no danger note before the output"
+    seen = show(page, Config((("ssh", "admin"),), admin4="198.51.100.7"))
+    assert seen["valid"] and "IPv6" in seen["notices"] and "IPv4" not in seen["notices"].split("IPv6")[0][-40:]
+    seen = show(page, Config((("ssh", "admin"),), admin4="198.51.100.7", admin6="2001:db8::7"))
+    assert seen["valid"] and seen["notices"] == ""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_invalid_input_shows_no_ruleset_until_it_is_fixed(page, lang):
+    open_builder(page, lang)
+    page.fill("#fw-a4", "198.51.100.7/24")
+    seen = page.evaluate("() => ({hidden: document.querySelector('.fw-result').hidden, "
+                         "error: document.getElementById('fw-a4-error').textContent, "
+                         "invalid: document.getElementById('fw-a4').getAttribute('aria-invalid')})")
+    assert seen["hidden"] and "198.51.100.0/24" in seen["error"] and seen["invalid"] == "true"
+    page.fill("#fw-a4", "198.51.100.7")
+    assert page.evaluate("document.querySelector('.fw-result').hidden") is False
+    assert page.evaluate("document.getElementById('fw-a4-error').textContent") == ""
+
+
+def test_the_configuration_survives_a_language_switch_and_a_reload(page):
+    config = Config((("ssh", "admin"), ("https", "any")), True, (OwnPort("My app", "8080"),), "198.51.100.7", "", True)
+    open_builder(page, "en")
+    english = show(page, config)
+    page.locator(".md-header__option .md-select").first.hover()
+    page.locator('.md-select__link[hreflang="fr"]').click()
+    page.wait_for_selector("#fw-builder:not([hidden])")
+    french = page.evaluate(__import__("builder_support").READ)
+    assert french["hash"] == english["hash"] == expected(config, "en")["fragment"]
+    assert french["blocks"] == english["blocks"] and french["valid"]
+    assert french["yaml"] == expected(config, "fr")["yaml"]
+    page.reload()
+    page.wait_for_selector("#fw-builder:not([hidden])")
+    assert page.evaluate(__import__("builder_support").READ)["blocks"] == english["blocks"]
+
+
+def test_a_change_in_the_form_is_written_to_the_url_and_nothing_is_sent(page):
+    open_builder(page, "en")
+    page.wait_for_load_state("networkidle")
+    before = len(page.requests)
+    page.check("#fw-s-ssh")
+    page.check("#fw-s-https")
+    page.select_option("#fw-src-ssh", "admin")
+    page.fill("#fw-a6", "2001:db8::7")
+    page.click("#fw-own-add")
+    page.fill("#fw-own-name-0", "api")
+    page.fill("#fw-own-port-0", "8443")
+    assert page.evaluate("location.hash") == "#s=ssh:admin&s=https&p=tcp:8443:any:api&a6=2001%3Adb8%3A%3A7"
+    sent = [u for u in page.requests[before:] if not u.endswith("/favicon.png")]  # chromium asks for it late
+    assert sent == [], "typing sent requests"
+    yaml_text = page.evaluate("document.querySelector('.fw-datafile pre > code').textContent")
+    assert "2001:db8::7/128" in yaml_text and '"8443/tcp"' in yaml_text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_form_works_with_the_keyboard_alone(page, lang):
+    open_builder(page, lang)
+    page.focus("#fw-s-http")
+    page.keyboard.press("Space")  # tick HTTP
+    page.keyboard.press("Tab")  # its source
+    page.keyboard.press("Tab")  # the next service
+    page.keyboard.press("Space")
+    assert page.evaluate("location.hash") == "#s=http&s=https"
+    page.focus("#fw-own-add")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "fw-own-name-0"
+    page.keyboard.type("api")
+    page.keyboard.press("Tab")
+    page.keyboard.type("8080")
+    assert page.evaluate("location.hash") == "#s=http&s=https&p=tcp:8080:any:api"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_javascript_the_page_says_so_and_links_to_the_tables(browser, origin, lang):
+    context = browser.new_context(java_script_enabled=False, base_url=origin)
+    tab = context.new_page()
+    tab.goto(f"{BASE}{LANGS[lang]}builder/")
+    note = tab.locator("noscript").first.inner_html()
+    context.close()
+    assert "JavaScript" in note and f'href="../{"../" if lang == "fr" else ""}{LANGS[lang]}basics/"' in note
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_axe_core_reports_no_violation_with_a_configuration(page, lang):
+    require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/node/package-lock.json)")
+    config = Config((("ssh", "admin"), ("http", "any")), True, (OwnPort("api", "99999"),), "198.51.100.7", "", True)
+    page.goto(page_url(BASE, lang, config))
+    page.wait_for_selector("#fw-builder:not([hidden])")
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(path=str(AXE))
+    for state in ("invalid", "valid"):
+        result = page.evaluate("axe.run()")
+        assert result["passes"], "axe-core checked nothing"
+        violations = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
+        assert violations == [], state
+        page.fill("#fw-own-port-0", "9999")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(500)  # the header's title fades in as the page scrolls
