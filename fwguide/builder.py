@@ -64,9 +64,6 @@ class Config:
     admin6: str = ""
     malformed: bool = False
 
-    def source(self, service: str) -> str | None:
-        return dict(self.services).get(service)
-
 
 def fragment(config: Config) -> str:
     """The URL fragment (without '#') that carries a configuration: what the page reads."""
@@ -89,18 +86,15 @@ def _q(value: str) -> str:
 
 def admin_networks(config: Config) -> dict[int, str]:
     """The administration networks typed, canonical (as the loader prints them), by family.
-    Raises ValueError on an address the loader would refuse."""
+    Raises ValueError on what is not a network of the field's family; what else the data files
+    refuse (a zone index, an IPv4-mapped address) the loader refuses when it reads the file."""
     out = {}
     for family, typed in ((4, config.admin4), (6, config.admin6)):
         typed = typed.strip()  # as YAML reads a plain value
         if typed:
-            if "%" in typed:
-                raise ValueError(f"{typed}: zone index")
             network = ipaddress.ip_network(typed, strict=True)
             if network.version != family:
                 raise ValueError(f"{typed}: not IPv{family}")
-            if network.version == 6 and network.network_address.ipv4_mapped is not None:
-                raise ValueError(f"{typed}: IPv4-mapped")
             out[family] = str(network)
     return out
 
@@ -126,7 +120,7 @@ def table_yaml(config: Config, catalogue: Catalogue, lang: str) -> str:
         for source in _sources(chosen[service.id], networks):
             rules.append([f"- service: {service.id}", f"  source: {source}", "  action: accept", *limit])
     for own in config.own:
-        port = canonical_port(own.port, own.protocol)
+        port = f"{own.port.strip()}/{own.protocol}"  # as typed: the loader reads it, leading zeros and all
         label = ", ".join(f'{lang_}: "{i18n.text(lang_, "builder_own_label")}"' for lang_ in i18n.TEXT)
         for source in _sources(own.source, networks):
             rules.append([f'- name: "{own.name.strip()}"', f"  label: {{{label}}}", f'  ports: ["{port}"]',
@@ -145,23 +139,10 @@ def _sources(source: str, networks: dict[int, str]) -> list[str]:
     return [f'"{networks[f]}"' for f in (4, 6) if f in networks]
 
 
-def canonical_port(typed: str, protocol: str) -> str:
-    """An own port as the data files write it (22/tcp, 60000-61000/udp), leading zeros gone.
-    Raises ValueError where the loader would refuse it."""
-    match = PORT_RE.fullmatch(f"{typed.strip()}/{protocol}")
-    if not match or match.group(3) not in PROTOCOLS:
-        raise ValueError(typed)
-    numbers = [int(n) for n in match.groups()[:2] if n is not None]
-    if not all(1 <= n <= 65535 for n in numbers) or (len(numbers) == 2 and numbers[1] <= numbers[0]):
-        raise ValueError(typed)
-    return "-".join(str(n) for n in numbers) + f"/{protocol}"
-
-
 def page_data(catalogue: Catalogue, lang: str) -> dict:
     """What the page's script gets, in the page's language: the catalogue, the words, the
     loader's rules for names, ports and addresses, and the renderers' fixed pieces. Every
     fact here is read from where it lives; the script writes none of its own."""
-    services = [s for s in catalogue.services.values()]
     return {
         "lang": lang,
         "table_id": TABLE_ID,
@@ -176,9 +157,8 @@ def page_data(catalogue: Catalogue, lang: str) -> dict:
         "services": [{
             "id": s.id, "name": s.name, "group": s.group, "helper": s.helper, "firewalld": s.firewalld,
             "label": s.label[lang], "ports": [[p.first, p.last, p.protocol] for p in s.ports],
-        } for s in services],
+        } for s in catalogue.services.values()],
         "text": i18n.TEXT[lang],
-        "and": i18n.TEXT[lang]["and"],
         "check": {
             "safe_text": SAFE_TEXT_RE.pattern, "safe_text_max": SAFE_TEXT_MAX, "safe_text_allowed": SAFE_TEXT_ALLOWED,
             "port": PORT_RE.pattern, "protocols": list(PROTOCOLS), "port_range": [1, 65535],

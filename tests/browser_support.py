@@ -17,8 +17,7 @@ import yaml
 from support import ROOT, require
 
 CHROMIUM = "/usr/bin/chromium"
-MKDOCS = ROOT / "mkdocs.yml"  # absent from the bare copies some tests run conftest.py in
-SITE_URL = yaml.safe_load(MKDOCS.read_text())["site_url"] if MKDOCS.exists() else "http://127.0.0.1/"
+SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]
 BASE = urllib.parse.urlparse(SITE_URL).path  # "/firewall-guide/"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

@@ -292,16 +292,19 @@ def test_a_block_that_is_not_idempotent_is_caught(lab_mode):
 def test_the_suite_fails_when_a_run_leaves_a_namespace(lab_mode, tmp_path, workers):
     """The session-wide check in conftest.py: a leftover namespace fails a run whose tests all pass."""
     require(lab_mode == "netns", "named namespaces exist only in the netns mode")
-    for name in ("conftest.py", "support.py", "builder_support.py", "browser_support.py"):
-        shutil.copy(ROOT / "tests" / name, tmp_path / name)
-    (tmp_path / "test_leak.py").write_text(textwrap.dedent("""
+    tests = tmp_path / "tests"  # a project of its own: the tests' helpers find its root, and mkdocs.yml there
+    tests.mkdir()
+    for name in ("conftest.py", "support.py", "browser_support.py"):
+        shutil.copy(ROOT / "tests" / name, tests / name)
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    (tests / "test_leak.py").write_text(textwrap.dedent("""
         import os, subprocess
         def test_leaks_a_namespace():
             subprocess.run(["ip", "netns", "add", f"fwg-{os.getpid()}-0-leak"], check=True)
     """))
     try:
         result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers,
-                                 str(tmp_path)],
+                                 str(tests)],
                                 cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert "1 passed" in result.stdout
         assert result.returncode == 1, result.stdout

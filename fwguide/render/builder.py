@@ -14,8 +14,9 @@ import json
 from .. import builder, i18n
 from ..errors import DataError
 from ..model import GROUPS, Catalogue
+from ..proof import BACKEND_NAMES, TOOLS
 from . import proven
-from .markdown import frontends
+from .markdown import _table, frontends
 
 SCRIPT = "assets/javascripts/builder.js"
 
@@ -133,7 +134,6 @@ PAGE = "builder.md"  # the page as the proof records name it
 def results(evidence, lang: str, root: str) -> str:
     """The configurations of this page that the last test run applied in the lab: one row per
     configuration, front-end (and backend) and release, with a link that loads it here."""
-    from ..proof import BACKEND_NAMES, TOOLS  # the site's records; imported late: proof imports render
     t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
     records = sorted((r for r in (evidence.newest.values() if evidence else ()) if r.page == PAGE),
                      key=lambda r: (r.table, r.frontend, r.backend or "", r.release))
@@ -152,6 +152,5 @@ def results(evidence, lang: str, root: str) -> str:
         config = f'<a href="#{html.escape(r.fragment or "")}">{r.table}</a>'
         rows.append([config, r.frontend, r.release_version, tool, str(r.probes_total),
                      t("result_pass" if r.result == "pass" else "result_fail")])
-    parts.append("\n".join(["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-                           + ["| " + " | ".join(row) + " |" for row in rows[1:]]))
+    parts.append(_table(rows))
     return "\n\n".join(parts) + "\n"

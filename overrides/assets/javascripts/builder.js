@@ -325,7 +325,8 @@
         if (r.limit) out.push("  limit: {connections: " + r.limit.connections + ", seconds: " + r.limit.seconds + "}");
       } else {
         var label = D.languages.map(function (l) { return l + ': "' + D.own_labels[l] + '"'; }).join(", ");
-        out.push('- name: "' + r.name + '"', "  label: {" + label + "}", '  ports: ["' + portText(r.ports[0], "-") + "/" + r.ports[0].protocol + '"]',
+        var own = state.own[r.own]; // the port as typed: the loader reads it, leading zeros and all
+        out.push('- name: "' + r.name + '"', "  label: {" + label + "}", '  ports: ["' + own.port.trim() + "/" + own.protocol + '"]',
                  "  source: " + source, "  action: accept");
       }
     });
@@ -737,12 +738,14 @@
     if (ssh === "admin" && missing.length) {
       danger.push(t("danger_ssh_family", { families: join(missing.map(function (f) { return "IPv" + f; })) }));
     }
-    missing.forEach(function (family) {
-      var names = [];
-      D.services.forEach(function (s) { if (state.services[s.id] === "admin" && s.id !== D.limited) names.push(s.name); });
-      state.own.forEach(function (o) { if (o.source === "admin") names.push(o.name.trim()); });
-      if (names.length) info.push(t("builder_family_left_out", { family: String(family), names: join(names) }));
-    });
+    var reserved = []; // what only the admin address may reach, SSH aside (its note is a danger)
+    D.services.forEach(function (s) { if (state.services[s.id] === "admin" && s.id !== D.limited) reserved.push(s.name); });
+    state.own.forEach(function (o) { if (o.source === "admin") reserved.push(o.name.trim()); });
+    if (reserved.length) {
+      missing.forEach(function (family) {
+        info.push(t("builder_family_left_out", { family: String(family), names: join(reserved) }));
+      });
+    }
     if (danger.length) box.appendChild(admonition("danger", T.danger_title, danger));
     if (info.length) box.appendChild(admonition("info", null, info));
   }
@@ -811,8 +814,7 @@
   }
 
   function update() { render(readForm()); }
-  form.addEventListener("input", update);
-  form.addEventListener("change", update);
+  form.addEventListener("input", update); // text fields, checkboxes and selects alike: one render per change
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   $("fw-own-add").addEventListener("click", function () {
     var state = readForm();
