@@ -258,6 +258,12 @@ def flag_names(flags: int) -> str:
     return "".join(name for bit, name in enumerate(TCP_FLAGS) if flags >> bit & 1)
 
 
+# The crafted packets' first source port: below the kernel's ephemeral range (32768-60999),
+# since the raw socket also sees the answers to the namespace's ordinary probes, whose ports
+# come from that range, and one of them could be taken for a crafted packet's answer.
+CRAFT_PORT = 20000
+
+
 def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]:
     """Send crafted TCP packets and report what, if anything, answered each.
 
@@ -278,7 +284,7 @@ def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]
             selector.register(sock, selectors.EVENT_READ, family)
             sockets[(family, addr)] = sock
         # A distinct source port per packet, so each answer matches exactly one probe.
-        sockets[(family, addr)].send(tcp_segment(src, addr, 40000 + i, port, CRAFTED_FLAGS[kind], 1000 + i,
+        sockets[(family, addr)].send(tcp_segment(src, addr, CRAFT_PORT + i, port, CRAFTED_FLAGS[kind], 1000 + i,
                                                  5000 if kind == "ack" else 0))
     deadline = time.monotonic() + timeout
     pending = set(range(len(targets)))
@@ -291,7 +297,7 @@ def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]
             if len(data) < 20:
                 continue
             dport, flags = struct.unpack("!H", data[2:4])[0], data[13]
-            i = dport - 40000
+            i = dport - CRAFT_PORT
             if i in pending:
                 results[i] = "rst" if flags & 0x04 else f"answered:{flag_names(flags)}"
                 pending.discard(i)
