@@ -250,6 +250,9 @@ TEXT: dict[str, dict[str, str]] = {
             "The last test run applied {configs} configurations of this page in the lab, {dates}: "
             "{passed} of {records} blocks passed. A configuration's link loads it into the form."
         ),
+        "builder_results_seed": (
+            "`FWGUIDE_BUILDER_SEED={seed} ./dev test` draws the same configurations again."
+        ),
         "builder_config": "Configuration",
         "err_link": "This link holds something the page does not know ({what}): it was left out.",
     },
@@ -507,6 +510,9 @@ TEXT: dict[str, dict[str, str]] = {
             "Le dernier passage des tests a appliqué {configs}\u00a0configurations de cette page dans "
             "le labo, {dates}\u00a0: {passed} blocs sur {records} ont réussi. Le lien d'une "
             "configuration la charge dans le formulaire."
+        ),
+        "builder_results_seed": (
+            "`FWGUIDE_BUILDER_SEED={seed} ./dev test` tire à nouveau les mêmes configurations."
         ),
         "builder_config": "Configuration",
         "err_link": "Ce lien contient un élément que la page ne connaît pas ({what})\u00a0: il a été ignoré.",

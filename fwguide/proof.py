@@ -73,8 +73,10 @@ class Record:
     failures: tuple[str, ...]
     date: datetime
     seconds: float
-    # A configuration of the builder page (its URL fragment), for the records of its proofs.
+    # A configuration of the builder page (its URL fragment), for the records of its proofs,
+    # and the seed of the run that drew it (FWGUIDE_BUILDER_SEED): records of one seed are one run.
     fragment: str | None = None
+    seed: int | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str | None]:
@@ -348,9 +350,10 @@ def parse_record(data: object, shown: str) -> Record:
     fragment = None
     if "fragment" in data:
         fragment = text("fragment", FRAGMENT_RE, "a builder page configuration, percent-encoded")
+    seed = count("seed", get("seed", int)) if "seed" in data else None
     return Record(shown, sha256, page, table, frontend, release, release_version, backend, tools, packages,
                   kernel, probes, probes_total, probes_failed, crafted_total, crafted_failed, result,
-                  tuple(failures), date, float(seconds), fragment)
+                  tuple(failures), date, float(seconds), fragment, seed)
 
 
 # Helpers

@@ -58,6 +58,17 @@ def draw() -> list[tuple[str, Config, str, str | None, str]]:
 SCENARIOS = draw()
 
 
+def test_the_draws_cover_every_frontend_and_backend_and_both_corners_on_each():
+    """What the lab tests below promise, checked on the scenarios themselves. CI splits them
+    by release into one job each, with one seed: together the jobs run all of them."""
+    randoms = [(label, backend) for name, _, label, backend, _ in SCENARIOS if name.startswith("random-")]
+    assert len(randoms) >= 20 and set(randoms) == set(COMBOS) and len(COMBOS) == 11
+    for corner in ("every-service", "ssh-alone"):
+        assert sorted((label, backend or "") for name, _, label, backend, _ in SCENARIOS
+                      if name == corner) == sorted((label, backend or "") for label, backend in COMBOS)
+    assert {release for *_, release in SCENARIOS} == set(RELEASES)
+
+
 def scenario_id(name, config, label, backend, release) -> str:
     return "/".join([name, label, *([f"iptables-{backend}"] if backend else []), release])
 
@@ -117,7 +128,8 @@ def test_a_configuration_from_the_page_behaves_as_its_table_says(reader, lab_mod
     finally:
         write_record(proof_dir(ROOT), proof_record(
             page="builder.md", table=f"builder-{name}", frontend=label, backend=backend, copied=copied, root=root,
-            report=report, seconds=time.monotonic() - start, failures=failures, fragment=fragment(config)))
+            report=report, seconds=time.monotonic() - start, failures=failures, fragment=fragment(config),
+            seed=seed()))
     assert not failures, "\n".join(failures) + f"\n  replay: {url} (FWGUIDE_BUILDER_SEED={seed()})"
 
 

@@ -152,6 +152,10 @@ MALFORMED = {
     "true for a count": (record(probes_failed=True), "'probes_failed' must be a whole number, not true or false"),
     "NaN": ('{"schema": 1, "seconds": NaN}', "is not valid JSON: NaN is not a number JSON allows"),
     "not UTF-8": (b'{"schema": 1, "page": "\xff"}', "is not UTF-8 text"),
+    "negative seed": (record(seed=-4), "'seed' must be a whole number, 0 or more (got -4)"),
+    "a string for a seed": (record(seed="12"), "'seed' must be a whole number, not a string"),
+    "a bad fragment": (record(fragment="s=ssh<b>"), "'fragment' must be a builder page configuration, "
+                                                     "percent-encoded (got \"s=ssh<b>\")"),
 }
 
 
@@ -200,3 +204,52 @@ def test_the_proof_line_of_a_failed_block_names_the_release_and_backend(tmp_path
     assert proven.proof_line(status, "en", "../proof/") == (
         f'<a href="../proof/">Not proven</a>: its last test failed with Debian {first.version} tools '
         "(legacy backend)\n{: .fw-proof }")
+
+
+# The builder page's results: the configurations of the last run only
+
+
+def builder_record(table: str, frontend: str, release, date: str, seed: int | None, **changes) -> dict:
+    backend = "nft" if frontend in ("iptables", "rules.v4") else None
+    return record(page="builder.md", table=table, frontend=frontend, backend=backend, release=release.codename,
+                  release_version=release.version, date=date, fragment=f"s=ssh&a4=192.0.2.{len(table)}",
+                  **({"seed": seed} if seed is not None else {}), **changes)
+
+
+def result_rows(markdown: str) -> list[list[str]]:
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in markdown.splitlines()
+            if line.startswith("|")]
+    return rows[2:]  # without the header and its rule
+
+
+def test_the_builder_results_show_the_newest_run_only(tmp_path):
+    from fwguide.render.builder import results
+
+    first, last = releases()[0], releases()[-1]
+    older = [  # an earlier run drew other configurations under the same names
+        builder_record("builder-random-01", "firewalld", first, "2026-11-20T09:00:00Z", 7, result="fail",
+                       failures=["x"], probes_failed=1),
+        builder_record("builder-random-02", "ufw", first, "2026-11-20T09:00:01Z", 7),
+        builder_record("builder-random-03", "nftables", first, "2026-11-20T09:00:02Z", None),
+    ]
+    newest = [  # one run in two CI jobs, one per release, sharing the seed
+        builder_record("builder-random-01", "nftables", first, "2026-11-21T10:00:00Z", 9),
+        builder_record("builder-ssh-alone", "iptables", last, "2026-11-21T10:05:00Z", 9),
+    ]
+    text = results(evidence(tmp_path, older + newest), "en", "")
+    rows = result_rows(text)
+    assert [(row[1], row[2]) for row in rows] == [("nftables", first.version), ("iptables", last.version)]
+    assert [row[-1] for row in rows] == ["passed", "passed"]
+    assert 'href="#s=ssh&amp;a4=192.0.2.17"' in rows[0][0] and ">builder-random-01<" in rows[0][0]
+    assert "2 configurations" in text and "2 of 2 blocks passed" in text
+    assert "`FWGUIDE_BUILDER_SEED=9 ./dev test`" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_builder_results_say_when_there_is_no_record(tmp_path, lang):
+    from fwguide.render.builder import results
+
+    others = evidence(tmp_path, every_release())  # records of other pages only
+    expected = {"en": "This build has no proof record", "fr": "Cette construction n'a aucun résultat"}[lang]
+    assert results(others, lang, "").startswith(expected)
+    assert results(None, lang, "").startswith(expected)

@@ -66,6 +66,10 @@ def test_each_release_is_proven_by_its_own_job_and_publishing_merges_their_recor
     assert lab["strategy"]["matrix"]["release"] == [r.codename for r in releases()]
     runs = [step.get("run", "") for step in lab["steps"]]
     assert "./dev test --release ${{ matrix.release }}" in runs
+    # The jobs share the builder page's seed: the configurations each job proves are its
+    # release's share of one draw (test_builder_lab.py), not draws of their own.
+    test_step = next(step for step in lab["steps"] if step.get("run", "").startswith("./dev test"))
+    assert test_step["env"]["FWGUIDE_BUILDER_SEED"] == "${{ github.run_id }}"
     uploads = [step["with"] for step in lab["steps"] if step.get("uses", "").startswith("actions/upload-artifact")]
     assert {"name": "proof-${{ matrix.release }}", "path": "test-artifacts/proof/",
             "if-no-files-found": "error"} in uploads

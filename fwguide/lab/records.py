@@ -27,9 +27,11 @@ def proof_dir(project: Path) -> Path:
 
 
 def proof_record(*, page: str, table: str, frontend: str, backend: str | None, copied: str, root: Root,
-                 report: Report | None, seconds: float, failures: list[str], fragment: str | None = None) -> dict:
+                 report: Report | None, seconds: float, failures: list[str], fragment: str | None = None,
+                 seed: int | None = None) -> dict:
     """The record of one block applied with one release's tools (`report` is None when the
-    lab could not even run it; `failures` then says why)."""
+    lab could not even run it; `failures` then says why). A configuration of the builder page
+    gives its URL `fragment` and the `seed` of the run that drew it."""
     probes = report.probes if report else []
     crafted = report.crafted if report else []
     return {
@@ -53,6 +55,7 @@ def proof_record(*, page: str, table: str, frontend: str, backend: str | None, c
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "seconds": round(seconds, 2),
         **({"fragment": fragment} if fragment is not None else {}),
+        **({"seed": seed} if seed is not None else {}),
     }
 
 

@@ -133,18 +133,25 @@ PAGE = "builder.md"  # the page as the proof records name it
 
 def results(evidence, lang: str, root: str) -> str:
     """The configurations of this page that the last test run applied in the lab: one row per
-    configuration, front-end (and backend) and release, with a link that loads it here."""
+    configuration, front-end (and backend) and release, with a link that loads it here.
+
+    The last run is the seed of the newest record: each run draws its own configurations
+    under the same names, so a record of another seed belongs to an older run (CI's jobs,
+    one per release, share a seed and are one run)."""
     t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
-    records = sorted((r for r in (evidence.newest.values() if evidence else ()) if r.page == PAGE),
-                     key=lambda r: (r.table, r.frontend, r.backend or "", r.release))
-    if not records:
+    mine = [r for r in (evidence.newest.values() if evidence else ()) if r.page == PAGE]
+    if not mine:
         return t("builder_results_none") + "\n"
+    seed = max(mine, key=lambda r: r.date).seed
+    records = sorted((r for r in mine if r.seed == seed),
+                     key=lambda r: (r.table, r.frontend, r.backend or "", r.release))
     passed = sum(r.result == "pass" for r in records)
     first, last = min(r.date for r in records), max(r.date for r in records)
     dates = (t("matrix_on", date=proven.date(lang, last)) if first.date() == last.date()
              else t("matrix_from_to", first=proven.date(lang, first), last=proven.date(lang, last)))
     configs = len({r.table for r in records})
-    parts = [t("builder_results", configs=str(configs), records=str(len(records)), passed=str(passed), dates=dates)]
+    summary = t("builder_results", configs=str(configs), records=str(len(records)), passed=str(passed), dates=dates)
+    parts = [summary + (" " + t("builder_results_seed", seed=str(seed)) if seed is not None else "")]
     rows = [[t("builder_config"), t("matrix_tab"), t("matrix_release"), t("matrix_tool"), t("matrix_probes"),
              t("matrix_result")]]
     for r in records:
