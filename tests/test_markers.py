@@ -51,7 +51,7 @@ SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->
 
 @pytest.mark.parametrize("line, message", [
     ("<!-- fw:table nowhere -->",
-     "docs/fr/page.md:5: unknown table 'nowhere' in marker (known: services, base, limited, served, strict)"),
+     "docs/fr/page.md:5: unknown table 'nowhere' in marker (known: services, base, limited, mixed, served, strict)"),
     ("<!-- fw:tabel base -->",
      f"docs/fr/page.md:5: malformed marker '<!-- fw:tabel base -->' {SYNTAX}"),
     ("<!-- fw:table base",
