@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -117,8 +118,11 @@ def test_a_scenario_leaves_the_host_as_it_was(lab_mode):
 # A lab with two namespaces, an agent, and in the first namespace a sandbox on a release's
 # root (its overlay and mounts in their own mount namespace) running a daemon-like process.
 LAB_SCRIPT = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
+    # Ctrl-C raises KeyboardInterrupt as in a terminal, even under a runner started in the
+    # background, whose children inherit SIGINT ignored (Python then keeps it ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from fwguide.lab.netns import Lab
     from fwguide.lab.sandbox import Sandbox
     with Lab() as lab:
@@ -297,21 +301,29 @@ def test_the_suite_fails_when_a_run_leaves_a_namespace(lab_mode, tmp_path, worke
     for name in ("conftest.py", "support.py", "browser_support.py"):
         shutil.copy(ROOT / "tests" / name, tests / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    (tests / "test_leak.py").write_text(textwrap.dedent("""
+    # Named after the run's main process (an xdist worker's parent), which is alive when the
+    # check runs: a name of the worker's own would be an orphan once it exits, and any lab of
+    # the outer run, starting meanwhile, may reap orphans before the check sees it. The tag
+    # keeps the other variant of this test, maybe running alongside, from removing it.
+    tag = f"leak{'x' if workers else 's'}{os.getpid()}"
+    (tests / "test_leak.py").write_text(textwrap.dedent(f"""
         import os, subprocess
         def test_leaks_a_namespace():
-            subprocess.run(["ip", "netns", "add", f"fwg-{os.getpid()}-0-leak"], check=True)
+            owner = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+            subprocess.run(["ip", "netns", "add", f"fwg-{{owner}}-0-{tag}"], check=True)
     """))
     try:
         result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers,
                                  str(tests)],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                                env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")})
         assert "1 passed" in result.stdout
         assert result.returncode == 1, result.stdout
-        assert "HOST CHECK FAILED: lab namespaces left behind: fwg-" in result.stdout
+        assert re.search(rf"HOST CHECK FAILED: lab namespaces left behind: (\S+, )*fwg-\d+-0-{tag}\b",
+                         result.stdout), result.stdout
     finally:
         for name in list_lab_namespaces():
-            if name.endswith("-0-leak"):
+            if name.endswith(f"-0-{tag}"):
                 subprocess.run(["ip", "netns", "delete", name], capture_output=True)
 
 
