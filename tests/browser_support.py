@@ -103,3 +103,15 @@ def page(browser, origin):
 
 
 AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def copy_from(page, container, label: str, index_in_set: int) -> str:
+    """Select the tab (if any) that shows the block, click its copy button, read the clipboard."""
+    if label:
+        container.locator(".tabbed-labels > label").nth(index_in_set).click()
+        block = container.locator(".tabbed-block").nth(index_in_set)
+    else:
+        block = container
+    page.evaluate("navigator.clipboard.writeText('')")
+    block.locator('.md-code__button[data-md-type="copy"]').first.click()
+    return page.evaluate("navigator.clipboard.readText()")

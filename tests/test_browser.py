@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import AXE, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL  # noqa: F401
+from browser_support import AXE, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL, copy_from  # noqa: F401
 from support import LANGS, PAGES, ROOT, built, command_blocks, command_snippets, copied, page_url, require
 
 
@@ -49,18 +49,6 @@ def test_switching_language_lands_on_the_same_page_and_back(page, page_name):
 
 
 # Copy buttons
-
-
-def copy_from(page, container, label: str, index_in_set: int) -> str:
-    """Select the tab (if any) that shows the block, click its copy button, read the clipboard."""
-    if label:
-        container.locator(".tabbed-labels > label").nth(index_in_set).click()
-        block = container.locator(".tabbed-block").nth(index_in_set)
-    else:
-        block = container
-    page.evaluate("navigator.clipboard.writeText('')")
-    block.locator('.md-code__button[data-md-type="copy"]').first.click()
-    return page.evaluate("navigator.clipboard.readText()")
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -20,7 +20,7 @@ from builder_support import (
     expected, differences, loader_accepts, page_url, random_config, seed, show, single_configs,
 )
 from fwguide.builder import Config, OwnPort
-from browser_support import AXE, BASE
+from browser_support import AXE, BASE, copy_from
 from support import LANGS, require
 
 RANDOM_CONFIGS = 520
@@ -196,6 +196,30 @@ def test_a_change_in_the_form_is_written_to_the_url_and_nothing_is_sent(page):
     assert sent == [], "typing sent requests"
     yaml_text = page.evaluate("document.querySelector('.fw-datafile pre > code').textContent")
     assert "2001:db8::7/128" in yaml_text and '"8443/tcp"' in yaml_text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_copy_button_copies_its_own_block_after_each_change(page, lang):
+    """Each tab's button and the data file's, once for a configuration with every tab, then
+    for one that removes a tab (the limit: no firewalld) and changes every block."""
+    first = Config((("ssh", "admin"), ("https", "any")), False, (OwnPort("api", "8443"),), "198.51.100.7",
+                   "2001:db8::7", True)
+    second = Config((("ssh", "any"), ("smtp", "any")), True, (OwnPort("game", "27015-27030", "udp"),),
+                    "203.0.113.9", "", False)
+    open_builder(page, lang)
+    for config in (first, second):
+        show(page, config)
+        want = expected(config, lang)
+        result = page.locator(".fw-result")
+        labels = [label.strip() for label in result.locator(".tabbed-labels > label").all_inner_texts()]
+        shown = [label for i, label in enumerate(labels)
+                 if result.locator(".tabbed-labels > label").nth(i).is_visible()]
+        assert shown == list(want["blocks"]), replay(config, lang)
+        for label in shown:
+            assert copy_from(page, result, label, labels.index(label)) == want["blocks"][label].removesuffix("\n"), (
+                f"{label}: {replay(config, lang)}")
+        assert copy_from(page, page.locator(".fw-datafile"), "", 0) == want["yaml"].removesuffix("\n")
+    assert "firewalld" not in shown  # the second configuration dropped a tab
 
 
 @pytest.mark.parametrize("lang", LANGS)

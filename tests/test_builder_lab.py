@@ -18,7 +18,7 @@ import time
 import pytest
 
 from builder_support import CATALOGUE, page_url, random_config, seed, write_snippets
-from browser_support import BASE
+from browser_support import BASE, copy_from
 from fwguide.builder import FILE_NAME, TABLE_ID, Config, admin_networks, fragment
 from fwguide.lab.netns import BACKENDS, LabError
 from fwguide.lab.plan import make_plan
@@ -88,12 +88,8 @@ def take(page, config: Config, label: str) -> tuple[str, str | None, str]:
     page.goto(page_url(BASE, "en", config))
     page.wait_for_selector("#fw-builder:not([hidden])")
     result = page.locator(".fw-result")
-    labels = result.locator(".tabbed-labels > label")
-    index = next(i for i in range(labels.count()) if labels.nth(i).inner_text().strip() == label)
-    labels.nth(index).click()
-    page.evaluate("navigator.clipboard.writeText('')")
-    result.locator(".tabbed-block").nth(index).locator('.md-code__button[data-md-type="copy"]').first.click()
-    copied = page.evaluate("navigator.clipboard.readText()")
+    labels = [text.strip() for text in result.locator(".tabbed-labels > label").all_inner_texts()]
+    copied = copy_from(page, result, label, labels.index(label))
 
     def download(name: str) -> str:
         with page.expect_download() as info:
