@@ -2,7 +2,9 @@
 
 Runs benchmarks/page.py, build.py and lab.py, then writes benchmarks/results/report.md:
 the machine, the versions, and each benchmark's table of figures (median and spread over
-several runs) with its targets, met or not.
+several runs) with its targets, met or not. `./dev bench --suite` runs whole test suites
+instead (benchmarks/suite.py, half an hour on two CPUs): what the builder page's lab
+proofs add to `./dev test`; its last results join the report.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ def main() -> int:
     # --report-only: rewrite report.md from the last results, without measuring again.
     report_only = "--report-only" in sys.argv
     sys.argv = [a for a in sys.argv if a != "--report-only"]
+    if "--suite" in sys.argv:
+        argv = [sys.executable, str(ROOT / "benchmarks" / "suite.py"), *(a for a in sys.argv[1:] if a != "--suite")]
+        subprocess.run(argv, check=True, cwd=ROOT)
+        report_only = True
     for script, args, _ in () if report_only else PARTS:
         argv = [sys.executable, str(ROOT / "benchmarks" / script), *(sys.argv[1:] if args is None else args)]
         subprocess.run(argv, check=True, cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -52,7 +58,7 @@ def main() -> int:
         ),
         "",
     ]
-    for _, _, result in PARTS:
+    for result in [part[2] for part in PARTS] + (["suite.md"] if (RESULTS / "suite.md").exists() else []):
         text = (RESULTS / result).read_text()
         lines += ["#" + text.strip(), ""]  # each part's title one level down
     report = "\n".join(lines)
