@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from common import RESULTS, write_report  # noqa: E402  (benchmarks/ is the script's directory)
 from support import PAGES as SOURCES, page_url  # noqa: E402  (every page of docs/en/)
 from browser_support import BASE, CHROMIUM, _Handler  # noqa: E402  (the tests' GitHub-Pages-like server)
+from fwguide.builder import Config, fragment  # noqa: E402  (the builder page's URL, as the page reads it)
 
 # name -> path in the site, home first: every page of docs/en/, so a new page is measured too
 PAGES = {("home" if p == "index.md" else p.removesuffix(".md")): page_url(p)
@@ -44,7 +45,7 @@ TARGET_BYTES, TARGET_REQUESTS = 250_000, 15
 BUILDER = page_url("builder.md")
 # The builder's starting state: SSH from the administration address, so that typing another
 # address changes the rules (and every block), not only the data file's first lines.
-START = "#s=ssh:admin&s=http&s=https&a4=198.51.100.7"
+START = "#" + fragment(Config((("ssh", "admin"), ("http", "any"), ("https", "any")), admin4="198.51.100.7"))
 CHANGES, TARGET_CHANGE_MS = 100, 50
 
 # Runs in the builder page; resolves to {total: [ms], script: [ms]} or {error: "..."}.

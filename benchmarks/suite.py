@@ -1,9 +1,9 @@
 """What a test file adds to the whole suite: `./dev bench --suite` (slow: whole suites).
 
-Runs the suite as `./dev test` does (two xdist workers per CPU, CI=true, one builder seed
-for every run) without the file and with it, alternately, `--runs` times each, and writes
-benchmarks/results/suite.md: each run's wall time, the medians and their difference. The
-issue's budget for the builder page's lab proofs is 60 s on a 2-CPU machine.
+Runs the suite with `./dev test` (CI=true, one builder seed for every run), without the
+file and with it, alternately, `--runs` times each, and writes benchmarks/results/suite.md:
+each run's wall time, the medians and their difference. The issue's budget for the builder
+page's lab proofs is 60 s on a 2-CPU machine.
 
     python benchmarks/suite.py [--runs N] [--file tests/test_builder_lab.py]
 """
@@ -28,7 +28,7 @@ SUMMARY_RE = re.compile(r"^=*\s*(\d+ (?:passed|failed|errors?)\b.*?) in [\d.]+s"
 
 def run_suite(without: str | None, seed: str) -> tuple[float, str]:
     """(wall seconds, pytest's summary line) of one whole run."""
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(2 * os.cpu_count())]
+    argv = [str(ROOT / "dev"), "test", "-q", "-p", "no:cacheprovider"]  # its workers, its installs
     if without:
         argv.append(f"--ignore={without}")
     env = {**os.environ, "CI": "true", "FWGUIDE_BUILDER_SEED": seed}
@@ -62,7 +62,7 @@ def main() -> int:
         "# Suite benchmark",
         "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} CPUs, load average {load:.1f} at the start; "
-        f"`-n {2 * os.cpu_count()}` as `./dev test`, CI=true, FWGUIDE_BUILDER_SEED={seed}",
+        f"`./dev test`, CI=true, FWGUIDE_BUILDER_SEED={seed}",
         f"- Measured: what `{args.file}` adds to the whole suite (every release), runs alternated",
         "",
         "| Run | `" + args.file + "` | Wall time | pytest |",

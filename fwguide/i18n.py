@@ -106,6 +106,7 @@ TEXT: dict[str, dict[str, str]] = {
         "probe_count_one": "{count} probe",
         "probe_count": "{count} probes",
         "thousands": ",",
+        "decimal": ".",
         "singular": "1",  # the counts that take the singular: 1 probe, 0 probes
         "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
         "date": "{day} {month} {year}",
@@ -360,6 +361,7 @@ TEXT: dict[str, dict[str, str]] = {
         "probe_count": "{count}\u00a0sondes",
         # French groups thousands with a narrow non-breaking space.
         "thousands": "\u202f",
+        "decimal": ",",
         "singular": "0 1",  # 0 sonde, 1 sonde, 2 sondes
         "months": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
         "date": "{day} {month} {year}",

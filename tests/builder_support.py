@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import random
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from fwguide.builder import LIMITED, MAX_OWN, TABLE_ID, Config, OwnPort, fragment, table_yaml
@@ -21,21 +19,12 @@ from fwguide.errors import DataError
 from fwguide.loader import load_catalogue
 from fwguide.render.markdown import _absent, frontends, rules_table
 
-from support import ROOT
+from support import ROOT, builder_seed as seed  # noqa: F401 (seed: the builder tests' name for it)
 
 SNIPPETS = ROOT / "snippets"
 CATALOGUE = load_catalogue(SNIPPETS, display_root=ROOT)
 FRONTENDS = {f.label: f for f in frontends()}
-SEED_ENV = "FWGUIDE_BUILDER_SEED"
 BASE_FILES = ("services.yml", "placeholders.yml")  # what a table file needs beside it
-
-
-def seed() -> int:
-    """The run's seed: $FWGUIDE_BUILDER_SEED, or one drawn now (conftest.py sets it once per
-    run, so that every xdist worker draws the same configurations)."""
-    if SEED_ENV not in os.environ:
-        os.environ[SEED_ENV] = str(int(time.time() * 1000) % 10**9)
-    return int(os.environ[SEED_ENV])
 
 
 def page_url(base: str, lang: str, config: Config) -> str:

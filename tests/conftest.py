@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -66,16 +65,12 @@ def pytest_ignore_collect(collection_path, config):
     return True if inside else None
 
 
-BUILDER_SEED = "FWGUIDE_BUILDER_SEED"  # the builder page's random configurations (builder_support.py)
-
-
 def pytest_configure(config):
-    # Drawn once, in the controller: the xdist workers inherit it and draw the same configurations.
-    os.environ.setdefault(BUILDER_SEED, str(int(time.time() * 1000) % 10**9))
+    support.builder_seed()  # drawn once, in the controller: the xdist workers inherit it
 
 
 def pytest_report_header(config):
-    return f"builder page configurations: {BUILDER_SEED}={os.environ[BUILDER_SEED]} replays them"
+    return f"builder page configurations: {support.BUILDER_SEED}={support.builder_seed()} replays them"
 
 
 def pytest_sessionstart(session):

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +27,17 @@ def require(condition: bool, reason: str) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"cannot run under CI: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+BUILDER_SEED = "FWGUIDE_BUILDER_SEED"  # the builder page's random configurations
+
+
+def builder_seed() -> int:
+    """The run's seed for the builder page's random configurations: $FWGUIDE_BUILDER_SEED, or
+    one drawn now and kept in the environment (conftest.py draws it in the controller, so
+    every xdist worker inherits it and draws the same configurations)."""
+    os.environ.setdefault(BUILDER_SEED, str(int(time.time() * 1000) % 10**9))
+    return int(os.environ[BUILDER_SEED])
 
 
 def release_root(release: str):

@@ -14,7 +14,6 @@ import json
 from .. import builder, i18n
 from ..errors import DataError
 from ..model import GROUPS, Catalogue
-from ..proof import BACKEND_NAMES, TOOLS
 from . import proven
 from .markdown import _table, frontends
 
@@ -146,18 +145,15 @@ def results(evidence, lang: str, root: str) -> str:
     records = sorted((r for r in mine if r.seed == seed),
                      key=lambda r: (r.table, r.frontend, r.backend or "", r.release))
     passed = sum(r.result == "pass" for r in records)
-    first, last = min(r.date for r in records), max(r.date for r in records)
-    dates = (t("matrix_on", date=proven.date(lang, last)) if first.date() == last.date()
-             else t("matrix_from_to", first=proven.date(lang, first), last=proven.date(lang, last)))
     configs = len({r.table for r in records})
-    summary = t("builder_results", configs=str(configs), records=str(len(records)), passed=str(passed), dates=dates)
+    summary = t("builder_results", configs=str(configs), records=str(len(records)), passed=str(passed),
+                dates=proven.run_dates(lang, records))
     parts = [summary + (" " + t("builder_results_seed", seed=str(seed)) if seed is not None else "")]
     rows = [[t("builder_config"), t("matrix_tab"), t("matrix_release"), t("matrix_tool"), t("matrix_probes"),
              t("matrix_result")]]
     for r in records:
-        tool = TOOLS[r.frontend] + f"\u00a0{r.tool_version}" + (f", {BACKEND_NAMES[r.backend]}" if r.backend else "")
         config = f'<a href="#{html.escape(r.fragment or "")}">{r.table}</a>'
-        rows.append([config, r.frontend, r.release_version, tool, str(r.probes_total),
-                     t("result_pass" if r.result == "pass" else "result_fail")])
+        rows.append([config, r.frontend, r.release_version, proven.tool_cell(r.frontend, r, r.backend),
+                     proven.probes_cell(lang, r), t("result_pass" if r.result == "pass" else "result_fail")])
     parts.append(_table(rows))
     return "\n\n".join(parts) + "\n"

@@ -212,7 +212,7 @@ def _limit_note(ruleset: Ruleset, lang: str, kind: str) -> str:
     for rule in ruleset.limited():
         limit = rule.limit
         interval = round(limit.seconds / limit.connections, 1)
-        shown = f"{interval:g}" if lang == "en" else f"{interval:g}".replace(".", ",")
+        shown = f"{interval:g}".replace(".", i18n.text(lang, "decimal"))
         notes[i18n.text(lang, f"note_limit_{kind}", connections=str(limit.connections), seconds=str(limit.seconds),
                         interval=shown, over=str(limit.connections + 1))] = None
     return "".join(" " + note for note in notes)

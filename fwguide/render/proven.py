@@ -16,7 +16,7 @@ from .. import LANGUAGES, i18n
 from .. import proof as proofs
 from ..lab import plan
 from ..model import Catalogue
-from ..proof import BACKEND_NAMES, TOOLS, Block, Evidence, Status
+from ..proof import BACKEND_NAMES, TOOLS, Block, Evidence, Record, Status
 from .markdown import _cell, _table
 
 
@@ -55,10 +55,7 @@ def matrix(evidence: Evidence, blocks: list[Block], titles: Mapping[str, str], l
     if not used:
         return t("matrix_none") + "\n"
     parts = [t("matrix_proven", proven=str(sum(s.proven for s in statuses)), blocks=str(len(blocks)))]
-    first, last = min(r.date for r in used), max(r.date for r in used)
-    same_day = first.date() == last.date()
-    dates = (t("matrix_on", date=date(lang, last)) if same_day
-             else t("matrix_from_to", first=date(lang, first), last=date(lang, last)))
+    dates = run_dates(lang, used)
     kernels = i18n.join(lang, [f"`{k}`" for k in sorted({r.kernel for r in used})])
     parts[0] += " " + t("matrix_run", records=count(lang, "record_count", len(used)), dates=dates, kernels=kernels)
     header = [t(f"matrix_{c}") for c in ("tab", "release", "tool", "probes", "result", "date")]
@@ -168,17 +165,34 @@ def _matrix_row(evidence: Evidence, block: Block, release, backend: str | None, 
     """One row of the matrix: a block with one release (and backend). Non-breaking spaces keep
     a version with its tool and a date on one line, so the narrow columns stay short."""
     record = evidence.newest.get((block.page, block.table, block.frontend, release.codename, backend))
-    tool = TOOLS[block.frontend] + (f"\u00a0{record.tool_version}" if record else "")
-    tool += f", {BACKEND_NAMES[backend]}" if backend else ""
-    cells = [block.frontend, release.version, _cell(tool)]
+    cells = [block.frontend, release.version, tool_cell(block.frontend, record, backend)]
     if record is None:
         return [*cells, "–", t("result_none"), "–"]
-    probes = _number(lang, record.probes_total)
-    if record.probes_failed:
-        probes = t("matrix_failed_probes", count=probes, failed=_number(lang, record.probes_failed))
     result = ("result_changed" if record.sha256 != block.sha256
               else "result_pass" if record.result == "pass" else "result_fail")
-    return [*cells, probes, t(result), date(lang, record.date).replace(" ", "\u00a0")]
+    return [*cells, probes_cell(lang, record), t(result), date(lang, record.date).replace(" ", "\u00a0")]
+
+
+def run_dates(lang: str, records) -> str:
+    """The day, or the first and last days, on which `records` were written."""
+    first, last = min(r.date for r in records), max(r.date for r in records)
+    if first.date() == last.date():
+        return i18n.text(lang, "matrix_on", date=date(lang, last))
+    return i18n.text(lang, "matrix_from_to", first=date(lang, first), last=date(lang, last))
+
+
+def tool_cell(frontend: str, record: Record | None, backend: str | None) -> str:
+    """The tool a front-end runs, its version in the record, and the iptables backend."""
+    tool = TOOLS[frontend] + (f"\u00a0{record.tool_version}" if record else "")
+    return _cell(tool + (f", {BACKEND_NAMES[backend]}" if backend else ""))
+
+
+def probes_cell(lang: str, record: Record) -> str:
+    """The record's probes, and how many failed if any."""
+    probes = _number(lang, record.probes_total)
+    if record.probes_failed:
+        probes = i18n.text(lang, "matrix_failed_probes", count=probes, failed=_number(lang, record.probes_failed))
+    return probes
 
 
 def _number(lang: str, number: int) -> str:

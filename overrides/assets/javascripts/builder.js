@@ -573,8 +573,7 @@
   function limitNote(ruleset, kind) {
     var notes = [];
     limited(ruleset.rules).forEach(function (rule) {
-      var l = rule.limit, interval = String(Math.round(l.seconds / l.connections * 10) / 10);
-      if (D.lang !== "en") interval = interval.replace(".", ",");
+      var l = rule.limit, interval = String(Math.round(l.seconds / l.connections * 10) / 10).replace(".", T.decimal);
       var note = t("note_limit_" + kind, { connections: String(l.connections), seconds: String(l.seconds),
                                            interval: interval, over: String(l.connections + 1) });
       if (notes.indexOf(note) < 0) notes.push(note);
