@@ -3,8 +3,9 @@
 Runs benchmarks/page.py, build.py and lab.py, then writes benchmarks/results/report.md:
 the machine, the versions, and each benchmark's table of figures (median and spread over
 several runs) with its targets, met or not. `./dev bench --suite` runs whole test suites
-instead (benchmarks/suite.py, half an hour on two CPUs): what the builder page's lab
-proofs add to `./dev test`; its last results join the report.
+instead (benchmarks/suite.py, over half an hour on two CPUs): what a group of proofs (the
+Docker ones by default, `--group builder` the builder page's) adds to `./dev test`; the last
+results of each group join the report.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main() -> int:
         ),
         "",
     ]
-    for result in [part[2] for part in PARTS] + (["suite.md"] if (RESULTS / "suite.md").exists() else []):
+    for result in [part[2] for part in PARTS] + sorted(p.name for p in RESULTS.glob("suite-*.md")):
         text = (RESULTS / result).read_text()
         lines += ["#" + text.strip(), ""]  # each part's title one level down
     report = "\n".join(lines)

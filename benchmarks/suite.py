@@ -1,11 +1,15 @@
-"""What a test file adds to the whole suite: `./dev bench --suite` (slow: whole suites).
+"""What a group of proofs adds to the whole suite: `./dev bench --suite` (slow: whole suites).
 
 Runs the suite with `./dev test` (CI=true, one builder seed for every run), without the
-file and with it, alternately, `--runs` times each, and writes benchmarks/results/suite.md:
-each run's wall time, the medians and their difference. The issue's budget for the builder
-page's lab proofs is 60 s on a 2-CPU machine.
+group and with it, alternately, `--runs` times each, and writes
+benchmarks/results/suite-GROUP.md: each run's wall time, the medians and their difference.
+The groups, and their budgets on a 2-CPU machine:
 
-    python benchmarks/suite.py [--runs N] [--file tests/test_builder_lab.py]
+- docker (the default): the proofs with a real Docker, 90 s (issue 22): the Docker blocks
+  of the site and the fixture, tests/test_docker.py;
+- builder: the builder page's lab proofs, tests/test_builder_lab.py, 60 s (issue 15).
+
+    python benchmarks/suite.py [--runs N] [--group docker|builder]
 """
 
 from __future__ import annotations
@@ -22,15 +26,18 @@ from pathlib import Path
 from common import RESULTS, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
-BUDGET = 60.0  # seconds the builder page's lab proofs may add (issue 15)
+# group -> (what it is, the arguments that leave it out of a run, the seconds it may add)
+GROUPS = {
+    "docker": ("the proofs with a real Docker", ["--ignore=tests/test_docker.py", "-k",
+                                                  "not (docker and host) and not containers"], 90.0),
+    "builder": ("the builder page's lab proofs", ["--ignore=tests/test_builder_lab.py"], 60.0),
+}
 SUMMARY_RE = re.compile(r"^=*\s*(\d+ (?:passed|failed|errors?)\b.*?) in [\d.]+s", re.M)  # pytest's last line
 
 
-def run_suite(without: str | None, seed: str) -> tuple[float, str]:
-    """(wall seconds, pytest's summary line) of one whole run."""
-    argv = [str(ROOT / "dev"), "test", "-q", "-p", "no:cacheprovider"]  # its workers, its installs
-    if without:
-        argv.append(f"--ignore={without}")
+def run_suite(without: list[str], seed: str) -> tuple[float, str]:
+    """(wall seconds, pytest's summary line) of one whole run, leaving out what `without` says."""
+    argv = [str(ROOT / "dev"), "test", "-q", "-p", "no:cacheprovider", *without]  # its workers, its installs
     env = {**os.environ, "CI": "true", "FWGUIDE_BUILDER_SEED": seed}
     start = time.monotonic()
     result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -46,14 +53,15 @@ def run_suite(without: str | None, seed: str) -> tuple[float, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="runs of each kind (default 2)")
-    parser.add_argument("--file", default="tests/test_builder_lab.py", help="the test file whose cost is measured")
+    parser.add_argument("--group", default="docker", choices=GROUPS, help="the proofs whose cost is measured")
     args = parser.parse_args()
+    what, leave_out, budget = GROUPS[args.group]
     seed = os.environ.get("FWGUIDE_BUILDER_SEED", "424242")
     rows, times = [], {"without": [], "with": []}
     load = os.getloadavg()[0]
     for i in range(1, args.runs + 1):
         for kind in ("without", "with"):
-            seconds, summary = run_suite(args.file if kind == "without" else None, seed)
+            seconds, summary = run_suite(leave_out if kind == "without" else [], seed)
             times[kind].append(seconds)
             rows.append(f"| {i} | {kind} | {seconds:.1f} s | {summary} |")
             print(rows[-1], flush=True)
@@ -63,16 +71,17 @@ def main() -> int:
         "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} CPUs, load average {load:.1f} at the start; "
         f"`./dev test`, CI=true, FWGUIDE_BUILDER_SEED={seed}",
-        f"- Measured: what `{args.file}` adds to the whole suite (every release), runs alternated",
+        f"- Measured: what {what} add to the whole suite (every release), runs alternated; without them: "
+        f"`{' '.join(leave_out)}`",
         "",
-        "| Run | `" + args.file + "` | Wall time | pytest |",
+        f"| Run | {what[0].upper() + what[1:]} | Wall time | pytest |",
         "|---|---|---|---|",
         *rows,
         "",
         f"Median without: {statistics.median(times['without']):.1f} s; with: {statistics.median(times['with']):.1f} s; "
-        f"added: **{added:.1f} s** (budget {BUDGET:.0f} s on 2 CPUs: {'met' if added <= BUDGET else 'missed'}).",
+        f"added: **{added:.1f} s** (budget {budget:.0f} s on 2 CPUs: {'met' if added <= budget else 'missed'}).",
     ]
-    return write_report(lines, RESULTS / "suite.md")
+    return write_report(lines, RESULTS / f"suite-{args.group}.md")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from .lab.plan import PlanError
 from .lab.runner import MODES, default_mode, run, unavailable
 from .lab.scenario import DEFAULT_TIMEOUT, Report, Scenario
 from .loader import load_catalogue
+from .releases import releases
 from .render.markdown import frontends
 
 
@@ -79,7 +80,9 @@ def _verify(args) -> int:
         block = args.block.read_text() if args.block else frontend.render(ruleset)
         backends = [b for b in BACKENDS if not args.backend or b in args.backend] if frontend.uses_iptables else [None]
         for backend in backends:
-            scenario = Scenario(table.id, frontend.label, block, backend, str(path.parent), args.timeout)
+            # A server that runs Docker runs the newest release's own Docker, from its root.
+            release = releases()[-1].codename if ruleset.docker else None
+            scenario = Scenario(table.id, frontend.label, block, backend, str(path.parent), args.timeout, release)
             try:
                 report = run(scenario, mode)
             except (LabError, PlanError) as exc:
@@ -103,6 +106,7 @@ def format_report(report: Report, failures_only: bool = False) -> str:
         if failures_only and p.ok:
             continue
         ends = f"{p.peer} -> server" if p.direction == "inbound" else f"server -> {p.peer}"
+        ends = f"{p.phase}: {ends}" if p.phase else ends  # on a Docker host: after a restart, at boot
         lines.append(row.format(p.direction, ends, f"v{p.family}", f"{p.port}/{p.proto}",
                                 "connect" if p.proto == "tcp" else "echo",
                                 p.expected, p.observed, "ok" if p.ok else "MISMATCH"))

@@ -78,6 +78,42 @@ TEXT: dict[str, dict[str, str]] = {
             "within {seconds} seconds and the ones after it: it counts refused attempts too, so an "
             "address that keeps trying stays blocked."
         ),
+        "docker_warning_title": "On a server that runs Docker",
+        "docker_warning": (
+            "These blocks are written for a server without Docker. On a server that runs it, each "
+            "of them either cuts the containers off or leaves open a port its table closes: the "
+            "iptables forms delete Docker's chains, the nftables table drops what Docker forwards, "
+            "and ufw's and firewalld's rules never see a published port. Use the ruleset of "
+            "{link} instead."
+        ),
+        "docker_page": "Servers that run Docker",
+        "usual_form": "Form",
+        "usual_running": "Applied while Docker runs",
+        "usual_boot": "In place before Docker starts",
+        "usual_published_closed": "the web site on port {accepted} is unreachable",
+        "usual_unnamed_open": "port {unnamed} is open to anyone",
+        "usual_host_closed": "a port the table opens on the server itself is closed",
+        "usual_containers_offline": "the containers cannot reach the internet",
+        "usual_fine": "as the table says",
+        "container": "a container (published port)",
+        "everything_else_published": "Any other port a container publishes",
+        "note_commands_docker": (
+            "Paste as root on the server that runs Docker. These lines replace the {family} rules "
+            "of INPUT, OUTPUT and DOCKER-USER, and leave Docker's own chains alone; connections "
+            "already open, your SSH session included, are accepted before the default policy "
+            "closes. Each time it starts, Docker puts the jump to DOCKER-USER first in FORWARD."
+        ),
+        "note_restore_docker": (
+            "Save as `{path}` and load it with `{tool} --noflush`: INPUT, OUTPUT and DOCKER-USER "
+            "are replaced in one step, and Docker's own chains stay. Without `--noflush`, the "
+            "whole {family} filter table is replaced, Docker's chains with it."
+        ),
+        "note_nftables_docker": (
+            "Save as a file and load it with `nft -f`: it replaces its own table "
+            "(`inet {table}`), IPv4 and IPv6 together, in one step, and leaves Docker's tables "
+            "alone. Its forward chain lets the containers' own connections out, and in only the "
+            "published ports the table accepts."
+        ),
         # Why a table has no tab for a front-end, under its tabs.
         "absent_ufw_limit": (
             "No `ufw` tab: the limit of `ufw limit` is fixed at {ufw_connections} new connections "
@@ -92,6 +128,15 @@ TEXT: dict[str, dict[str, str]] = {
         "absent_firewalld_outbound": (
             "No `firewalld` tab: firewalld's zones filter incoming traffic only, and this table "
             "filters outgoing traffic."
+        ),
+        "absent_ufw_docker": (
+            "No `ufw` tab: on a server that runs Docker, Docker's chains come before ufw's in "
+            "FORWARD and accept the published ports first, so ufw's rules never see them."
+        ),
+        "absent_firewalld_docker": (
+            "No `firewalld` tab: a firewalld form for a server that runs Docker is not proven "
+            "yet. Docker changes firewalld's configuration each time it starts (its own "
+            "`docker` zone), and its own rules accept the published ports."
         ),
         # Under each block: how the namespace lab proved it, or why it did not.
         "proof_proven": "Proven with Debian {releases} tools",
@@ -333,6 +378,44 @@ TEXT: dict[str, dict[str, str]] = {
             "adresse en {seconds}\u00a0secondes, et les suivantes\u00a0: il compte aussi les tentatives "
             "refusées, si bien qu'une adresse qui insiste reste bloquée."
         ),
+        "docker_warning_title": "Sur un serveur qui fait tourner Docker",
+        "docker_warning": (
+            "Ces blocs sont écrits pour un serveur sans Docker. Sur un serveur qui le fait tourner, "
+            "chacun d'eux soit coupe les conteneurs du réseau, soit laisse ouvert un port que son "
+            "tableau ferme\u00a0: les formes iptables suppriment les chaînes de Docker, la table "
+            "nftables rejette ce que Docker route, et les règles d'ufw et de firewalld ne voient "
+            "jamais un port publié. Utilisez plutôt le jeu de règles de la page {link}."
+        ),
+        "docker_page": "Serveurs qui font tourner Docker",
+        "usual_form": "Forme",
+        "usual_running": "Appliqué pendant que Docker tourne",
+        "usual_boot": "En place avant le démarrage de Docker",
+        "usual_published_closed": "le site web du port {accepted} est injoignable",
+        "usual_unnamed_open": "le port {unnamed} est ouvert à tous",
+        "usual_host_closed": "un port que le tableau ouvre sur le serveur lui-même est fermé",
+        "usual_containers_offline": "les conteneurs n'atteignent plus Internet",
+        "usual_fine": "conforme au tableau",
+        "container": "un conteneur (port publié)",
+        "everything_else_published": "Tout autre port publié par un conteneur",
+        "note_commands_docker": (
+            "À coller dans un shell root sur le serveur qui fait tourner Docker. Ces lignes "
+            "remplacent les règles {family} des chaînes INPUT, OUTPUT et DOCKER-USER sans toucher "
+            "aux chaînes de Docker\u00a0; les connexions déjà ouvertes, dont votre session SSH, sont "
+            "acceptées avant que la politique par défaut ne se referme. À chaque démarrage, Docker "
+            "place le saut vers DOCKER-USER en tête de FORWARD."
+        ),
+        "note_restore_docker": (
+            "Enregistrez ce contenu dans `{path}` et chargez-le avec `{tool} --noflush`\u00a0: "
+            "INPUT, OUTPUT et DOCKER-USER sont remplacées d'un seul coup, et les chaînes de Docker "
+            "restent en place. Sans `--noflush`, c'est toute la table de filtrage {family} qui est "
+            "remplacée, chaînes de Docker comprises."
+        ),
+        "note_nftables_docker": (
+            "Enregistrez ce contenu dans un fichier et chargez-le avec `nft -f`\u00a0: il remplace sa "
+            "propre table (`inet {table}`), IPv4 et IPv6 ensemble, d'un seul coup, sans toucher "
+            "aux tables de Docker. Sa chaîne forward laisse sortir les connexions des conteneurs "
+            "et n'admet que les ports publiés que le tableau accepte."
+        ),
         "absent_ufw_limit": (
             "Pas d'onglet `ufw`\u00a0: la limite de `ufw limit` est fixe, {ufw_connections} nouvelles "
             "connexions en {ufw_seconds}\u00a0secondes par adresse, et ce tableau en permet "
@@ -347,6 +430,16 @@ TEXT: dict[str, dict[str, str]] = {
         "absent_firewalld_outbound": (
             "Pas d'onglet `firewalld`\u00a0: les zones de firewalld ne filtrent que le trafic "
             "entrant, et ce tableau filtre aussi le trafic sortant."
+        ),
+        "absent_ufw_docker": (
+            "Pas d'onglet `ufw`\u00a0: sur un serveur qui fait tourner Docker, les chaînes de Docker "
+            "passent avant celles d'ufw dans FORWARD et acceptent les ports publiés les premières\u00a0: "
+            "les règles d'ufw ne les voient jamais."
+        ),
+        "absent_firewalld_docker": (
+            "Pas d'onglet `firewalld`\u00a0: aucune forme firewalld n'est encore éprouvée pour un "
+            "serveur qui fait tourner Docker. Docker modifie la configuration de firewalld à chaque "
+            "démarrage (sa propre zone `docker`), et ses propres règles acceptent les ports publiés."
         ),
         "proof_proven": "Éprouvé avec les outils de Debian {releases}",
         "proof_not_in_build": "Non éprouvé dans cette version du site",

@@ -34,6 +34,8 @@ from .model import (
     MALFORMED_TCP,
     OPTIONAL_TABS,
     PROTOCOLS,
+    PUBLISHED,
+    TARGETS,
     UFW_LIMIT,
     Catalogue,
     Command,
@@ -67,6 +69,7 @@ SAFE_TEXT_MAX = 64
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
+BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -372,7 +375,8 @@ class _Doc:
 _TOP_KEYS = {
     "placeholders": ("kind", "placeholders"),
     "services": ("kind", "services"),
-    "table": ("kind", "id", "direction", "extends", "policies", "malformed_tcp", "required_tabs", "rules"),
+    "table": ("kind", "id", "direction", "extends", "policies", "malformed_tcp", "required_tabs", "docker",
+              "rules"),
     "commands": ("kind", "commands"),
 }
 # A command's text: printable ASCII lines, no tab (Markdown would expand it), no trailing blank.
@@ -464,14 +468,26 @@ def _load_table(doc: _Doc, catalogue: Catalogue) -> None:
         if tab in required:
             raise doc.fail(node, f"tab '{tab}' is listed twice in required_tabs")
         required[tab] = None
+    docker = _docker(doc, top["docker"]) if "docker" in top else False
+    if docker and direction != "inbound":
+        raise doc.fail(top["docker"], "docker: true goes on an inbound table (its rules say who reaches "
+                       "the published ports)")
     rules = tuple(
         _rule(doc, item, direction, catalogue)
         for item in doc.sequence(top["rules"], "rules")
     )
     line = top["id"].start_mark.line + 1
     required_line = top["required_tabs"].start_mark.line + 1 if "required_tabs" in top else 0
+    docker_line = top["docker"].start_mark.line + 1 if "docker" in top else 0
     catalogue.tables[tid] = Table(tid, doc.path, line, direction, policies, rules, extends, malformed,
-                                  tuple(required), required_line)
+                                  tuple(required), required_line, docker, docker_line)
+
+
+def _docker(doc: _Doc, node: yaml.Node) -> bool:
+    """`docker: true`: the server runs Docker. Leaving it out is how a table says it does not."""
+    if not (isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG and node.value == "true"):
+        raise doc.fail(node, "docker must be true (allowed: true; leave it out for a server without Docker)")
+    return True
 
 
 def _policies(doc: _Doc, node: yaml.Node, complete: bool) -> dict[str, str]:
@@ -485,9 +501,11 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
         node,
         f"an {direction} rule",
         required=("action",),
-        optional=("service", "name", "label", "ports", peer_key, "comment", "limit"),
+        optional=("service", "name", "label", "ports", peer_key, "comment", "limit",
+                  *(("to",) if direction == "inbound" else ())),
     )
     action = doc.choice(keys["action"], "action", ACTIONS)
+    published = "to" in keys and doc.choice(keys["to"], "target in 'to'", TARGETS) == "container"
     peer = _peer(doc, keys[peer_key], catalogue) if peer_key in keys else Peer()
     inline = [k for k in ("name", "label", "ports") if k in keys]
     if "service" in keys:
@@ -522,8 +540,20 @@ def _rule(doc: _Doc, node: yaml.Node, direction: str, catalogue: Catalogue) -> R
             node, "a rule needs either 'service', or 'name', 'label' and 'ports' together"
         )
     comment = doc.safe_text(keys["comment"], "comment") if "comment" in keys else default_comment
+    if published and "limit" in keys:
+        raise doc.fail(keys["limit"], "a limit applies to the server's own ports; a container's published "
+                       "port takes none (remove the limit, or 'to: container')")
+    udp = next((p for p in ports if p.protocol != "tcp"), None) if published else None
+    if udp is not None:
+        raise doc.fail(keys["ports"] if "ports" in keys else keys["service"], f"port {udp} is not TCP: a "
+                       "container's published port is proven with a web server in the container, so only TCP "
+                       "ports can be published here (allowed: tcp)")
+    if published and helper:
+        raise doc.fail(keys["service"], f"service '{service.id}' needs the conntrack {helper} helper, which "
+                       "tables attach to the server's own ports only (remove 'to: container')")
     limit = _limit(doc, keys["limit"], direction, action, ports) if "limit" in keys else None
     line = node.start_mark.line + 1
+    direction = PUBLISHED if published else direction
     return Rule(direction, name, label, ports, peer, action, comment, helper, firewalld, limit, line)
 
 
@@ -606,7 +636,36 @@ def _check_extends(catalogue: Catalogue) -> None:
         if missing:
             raise DataError(table.path, line, f"no policy for {', '.join(missing)} in this table "
                             "or the ones it extends")
+        _check_docker(catalogue, table)
         _check_required_tabs(catalogue, table)
+
+
+def _check_docker(catalogue: Catalogue, table) -> None:
+    """A container's published port needs a Docker table, whose forward policy is DROP (Docker
+    sets it at each start), and no port is both the server's own and a published one."""
+    ruleset = catalogue.ruleset(table.id)
+    published = [r for r in table.rules if r.direction == PUBLISHED]
+    if published and not ruleset.docker:
+        raise DataError(table.path, published[0].line, f"rule '{published[0].name}' is for a container "
+                        "(to: container), but the table does not say the server runs Docker (add docker: true)")
+    if not ruleset.docker:
+        return
+    if ruleset.policies["forward"] != "drop":
+        raise DataError(table.path, table.docker_line or table.line, "a server that runs Docker forwards "
+                        "with a DROP policy: Docker sets it at each start (allowed here: forward: drop)")
+    own = lambda rule: any(r is rule for r in table.rules)  # noqa: E731
+    host = [(r, p) for r in ruleset.rules if r.direction == "inbound" for p in r.ports]
+    for rule in (r for r in ruleset.rules if r.direction == PUBLISHED):
+        for port in rule.ports:
+            for other, theirs in host:
+                overlap = theirs.protocol == port.protocol and theirs.first <= port.last and port.first <= theirs.last
+                if not overlap or not (own(rule) or own(other)):
+                    continue
+                here, there = (rule, other) if own(rule) else (other, rule)
+                where = f"line {there.line}" if own(there) else f"{catalogue.rule_path(table.id, there)}:{there.line}"
+                raise DataError(table.path, here.line, f"port {port} is published by a container ('{rule.name}') "
+                                f"and the server's own port ('{other.name}', {theirs}): one port cannot be both, "
+                                f"Docker's proxy listens on it (the other rule is at {where})")
 
 
 # Why a front-end cannot express a rule, as the build's errors say it (pages say it too,
@@ -618,6 +677,10 @@ OBSTACLES = {
                             "together): remove the limit, or firewalld from required_tabs",
     ("firewalld", "outbound"): "firewalld's zones filter incoming traffic only: remove the outbound rules and "
                                "policy, or firewalld from required_tabs",
+    ("ufw", "docker"): "ufw's rules come after Docker's in FORWARD, so they never see a published port: "
+                       "remove docker: true, or ufw from required_tabs",
+    ("firewalld", "docker"): "Docker's own rules decide its published ports before firewalld's zones see them: "
+                             "remove docker: true, or firewalld from required_tabs",
 }
 
 
@@ -632,7 +695,7 @@ def _check_required_tabs(catalogue: Catalogue, table) -> None:
             continue
         for rule, reason in module.obstacles(ruleset):
             if rule is None:
-                path, line = table.path, table.required_line or table.line
+                path, line = table.path, table.required_line or table.docker_line or table.line
             else:
                 path = catalogue.rule_path(table.id, rule)
                 line = rule.limit.line if reason == "limit" else rule.line

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 PROTOCOLS = ("tcp", "udp")
 ACTIONS = ("accept", "drop")
 DIRECTIONS = ("inbound", "outbound")
+# Where an inbound rule's traffic goes: the server itself, or a port a Docker container
+# publishes (`docker run -p`). A rule `to: container` has the direction PUBLISHED in the model:
+# Docker sends that traffic on another path (DNAT, then FORWARD), so it is filtered elsewhere.
+TARGETS = ("host", "container")
+PUBLISHED = "published"
 HELPERS = ("ftp",)
 # How a table treats malformed TCP packets: "conntrack" leaves NULL and XMAS packets to the
 # INVALID rule; "drop" also drops them, and new TCP packets without SYN, with explicit rules.
@@ -117,7 +122,8 @@ class Peer:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of a table: traffic to these ports, from/to this peer, gets this action."""
+    """One row of a table: traffic to these ports, from/to this peer, gets this action.
+    `direction` is inbound, outbound, or PUBLISHED (inbound to a container's published port)."""
 
     direction: str
     name: str
@@ -149,6 +155,9 @@ class Table:
     # express fails the build instead of silently losing the tab.
     required_tabs: tuple[str, ...] = ()
     required_line: int = 0
+    # The server runs Docker (`docker: true`); False: as the table it extends, else no.
+    docker: bool = False
+    docker_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,6 +171,8 @@ class Ruleset:
     direction: str = "inbound"
     malformed_tcp: str = "conntrack"
     required_tabs: tuple[str, ...] = ()
+    # The server runs Docker: the blocks keep Docker's chains and filter published ports.
+    docker: bool = False
 
     def rules_for(self, direction: str, family: int) -> list[Rule]:
         return [r for r in self.rules if r.direction == direction and family in r.peer.families()]
@@ -261,7 +272,8 @@ class Catalogue:
             rules.extend(table.rules)
             malformed = table.malformed_tcp or malformed
             required.update(dict.fromkeys(table.required_tabs))
-        return Ruleset(table_id, policies, tuple(rules), chain[-1].direction, malformed, tuple(required))
+        docker = any(table.docker for table in chain)
+        return Ruleset(table_id, policies, tuple(rules), chain[-1].direction, malformed, tuple(required), docker)
 
     def rule_path(self, table_id: str, rule: Rule) -> str:
         """The file a rule of a table's ruleset is written in (its own, or one it extends)."""

@@ -20,6 +20,11 @@ class Release:
     version: str  # 12
     python: str  # the python3 it ships: 3.11.2
     lab: tuple[str, ...]  # packages the lab's root adds to minbase
+    docker: tuple[str, ...] = ()  # what a Docker host's root adds to the lab's
+
+    def packages(self, docker: bool = False) -> tuple[str, ...]:
+        """The packages of the lab's root: the blocks' tools, and Docker's for a Docker host."""
+        return (*self.lab, *self.docker) if docker else self.lab
 
     @property
     def name(self) -> str:
@@ -30,8 +35,8 @@ class Release:
 def releases() -> tuple[Release, ...]:
     """Every supported release, oldest first."""
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    return tuple(Release(r["codename"], str(r["version"]), str(r["python"]), tuple(r["lab"]))
-                 for r in data["release"])
+    return tuple(Release(r["codename"], str(r["version"]), str(r["python"]), tuple(r["lab"]),
+                         tuple(r.get("docker", ()))) for r in data["release"])
 
 
 @cache

@@ -42,7 +42,7 @@ def _dead(table: Table, rule: Rule, deciders: list[tuple[int, Table, Rule]]) -> 
         advice = f"remove it, or put it above line {deciders[0][2].line}"
     else:
         advice = "remove it: the rules of the tables it extends come first"
-    ends = "from" if rule.direction == "inbound" else "to"
+    ends = "to" if rule.direction == "outbound" else "from"
     traffic = f"{', '.join(str(p) for p in rule.ports)} {ends} {_peer(rule.peer)}"
     return DataError(
         table.path, rule.line, f"rule '{rule.name}' ({traffic}) never applies: {earlier} this traffic ({advice})"

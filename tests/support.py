@@ -40,16 +40,16 @@ def builder_seed() -> int:
     return int(os.environ[BUILDER_SEED])
 
 
-def release_root(release: str):
-    """A Debian release's root filesystem for the lab (built and cached on first use); the
-    test cannot run without it."""
+def release_root(release: str, docker: bool = False):
+    """A Debian release's root filesystem for the lab (built and cached on first use), with
+    Docker for a server that runs it; the test cannot run without it."""
     from fwguide.lab.netns import LabError
     from fwguide.lab.roots import lab_root
 
     try:
-        return lab_root(release)
+        return lab_root(release, docker)
     except LabError as exc:
-        require(False, f"no Debian {release} root for the lab: {exc}")
+        require(False, f"no Debian {release} root{' with Docker' if docker else ''} for the lab: {exc}")
 
 
 def private_netns_prefix() -> list[str]:

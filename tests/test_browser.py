@@ -121,16 +121,18 @@ def test_no_request_leaves_the_site(page, origin):
 # Screenshots for a maintainer
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGS)
-def test_screenshots_of_the_guide(browser, origin, lang, size):
-    context = browser.new_context(viewport=SIZES[size], base_url=origin)
+@pytest.mark.parametrize("page_name", ["basics.md", "docker.md"])
+def test_screenshots_of_the_guide(browser, origin, page_name, lang, size, scheme):
+    context = browser.new_context(viewport=SIZES[size], base_url=origin, color_scheme=scheme)
     try:
         tab = context.new_page()
-        tab.goto(url(lang, "basics.md"))
+        tab.goto(url(lang, page_name))
         tab.wait_for_load_state("networkidle")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"basics-{lang}-{size}.png"
+        path = SCREENSHOTS / f"{page_name.removesuffix('.md')}-{lang}-{size}-{scheme}.png"
         tab.screenshot(path=str(path), full_page=True)
     finally:
         context.close()

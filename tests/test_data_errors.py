@@ -85,7 +85,7 @@ CASES = {
     "unknown key": (
         {"web": table(head="colour: red\n")},
         "snippets/web.yml:4: unknown key 'colour' in a table file "
-        "(allowed: kind, id, direction, rules, extends, policies, malformed_tcp, required_tabs)",
+        "(allowed: kind, id, direction, rules, extends, policies, malformed_tcp, required_tabs, docker)",
     ),
     "duplicate key": (
         {"web": table(head="direction: outbound\n")},
@@ -176,7 +176,7 @@ CASES = {
     "destination in an inbound rule": (
         {"web": table("  - service: ssh\n    destination: any\n    action: accept\n")},
         "snippets/web.yml:7: unknown key 'destination' in an inbound rule "
-        "(allowed: action, service, name, label, ports, source, comment, limit)",
+        "(allowed: action, service, name, label, ports, source, comment, limit, to)",
     ),
     "unknown direction": (
         {"web": table().replace("direction: inbound", "direction: sideways")},
@@ -413,6 +413,72 @@ CASES = {
          "child": "kind: table\nid: child\ndirection: inbound\nextends: web\nrequired_tabs: [ufw]\nrules: []\n"},
         "snippets/web.yml:8: table 'child' requires a ufw tab, but ufw's limit is fixed at 5 new connections "
         "in 30 seconds (allowed here: connections: 5, seconds: 30)",
+    ),
+    # A server that runs Docker: its published ports (rules `to: container`).
+    "to: container without docker: true": (
+        {"web": table(rule("5432/tcp") + "    to: container\n")},
+        "snippets/web.yml:6: rule 'Games' is for a container (to: container), but the table does not say the "
+        "server runs Docker (add docker: true)",
+    ),
+    "an unknown target": (
+        {"web": table(rule("5432/tcp") + "    to: guest\n", head="docker: true\n")},
+        "snippets/web.yml:12: unknown target in 'to' 'guest' (allowed: host, container)",
+    ),
+    "docker: false": (
+        {"web": table(head="docker: false\n")},
+        "snippets/web.yml:4: docker must be true (allowed: true; leave it out for a server without Docker)",
+    ),
+    "docker: yes, a string": (
+        {"web": table(head="docker: 'true'\n")},
+        "snippets/web.yml:4: docker must be true (allowed: true; leave it out for a server without Docker)",
+    ),
+    "docker on an outbound table": (
+        {"web": table(head="docker: true\n").replace("direction: inbound", "direction: outbound")},
+        "snippets/web.yml:4: docker: true goes on an inbound table (its rules say who reaches the published ports)",
+    ),
+    "to: on an outbound rule": (
+        {"web": table("  - service: ssh\n    destination: any\n    action: accept\n    to: container\n")
+         .replace("direction: inbound", "direction: outbound")},
+        "snippets/web.yml:9: unknown key 'to' in an outbound rule "
+        "(allowed: action, service, name, label, ports, destination, comment, limit)",
+    ),
+    "a Docker table that forwards": (
+        {"web": table(head="docker: true\n").replace("forward: drop", "forward: accept")},
+        "snippets/web.yml:4: a server that runs Docker forwards with a DROP policy: Docker sets it at each start "
+        "(allowed here: forward: drop)",
+    ),
+    "a published UDP port": (
+        {"web": table(rule("53/udp") + "    to: container\n", head="docker: true\n")},
+        "snippets/web.yml:9: port 53/udp is not TCP: a container's published port is proven with a web server "
+        "in the container, so only TCP ports can be published here (allowed: tcp)",
+    ),
+    "a limit on a published port": (
+        {"web": table(limited() + "    to: container\n", head="docker: true\n")},
+        "snippets/web.yml:9: a limit applies to the server's own ports; a container's published port takes "
+        "none (remove the limit, or 'to: container')",
+    ),
+    "a port both published and the server's own": (
+        {"web": table(SSH + rule("20-25/tcp") + "    to: container\n", head="docker: true\n")},
+        "snippets/web.yml:9: port 20-25/tcp is published by a container ('Games') and the server's own port "
+        "('SSH', 22/tcp): one port cannot be both, Docker's proxy listens on it (the other rule is at line 7)",
+    ),
+    "the server's own port, published in the table it extends": (
+        {"web": table(rule("22/tcp") + "    to: container\n", head="docker: true\n"),
+         "child": "kind: table\nid: child\ndirection: inbound\nextends: web\nrules:\n" + SSH},
+        "snippets/child.yml:6: port 22/tcp is published by a container ('Games') and the server's own port "
+        "('SSH', 22/tcp): one port cannot be both, Docker's proxy listens on it (the other rule is at "
+        "snippets/web.yml:7)",
+    ),
+    "a published port decided twice": (
+        {"web": table(rule("5432/tcp") + "    to: container\n" + rule("5432/tcp", name="Db") + "    to: container\n",
+                      head="docker: true\n")},
+        "snippets/web.yml:13: rule 'Db' (5432/tcp from anyone) never applies: the rule at line 7 already decides "
+        "this traffic (remove it, or put it above line 7)",
+    ),
+    "a Docker table that requires ufw": (
+        {"web": table(head="docker: true\nrequired_tabs: [ufw]\n")},
+        "snippets/web.yml:5: table 'web' requires a ufw tab, but ufw's rules come after Docker's in FORWARD, so "
+        "they never see a published port: remove docker: true, or ufw from required_tabs",
     ),
     "an unknown required tab": (
         {"web": table(head="required_tabs: [iptables]\n")},

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from fwguide.lab.netns import BACKENDS, LabError
+from fwguide.lab.plan import published_ports
 from fwguide.lab.records import proof_dir, proof_record, write_record
 from fwguide.loader import load_catalogue
 from fwguide.lab.runner import run, unsupported
@@ -107,7 +108,7 @@ def test_block_behaves_as_its_table_says(site, site_blocks, lab_mode, page, tabl
     scenario = Scenario(table, label, block, backend, str(ROOT / "snippets"), release=release)
     reason = unsupported(scenario, lab_mode)
     require(reason is None, str(reason))
-    root = release_root(release)
+    root = release_root(release, docker=SITE.ruleset(table).docker)
     report, failures, start = None, ["the lab did not finish"], time.monotonic()
     try:  # the record is written whatever happens: a failing run leaves its proof of failure
         report = run(scenario, lab_mode)
@@ -137,6 +138,14 @@ def checks_beyond_the_table(report, table: str, label: str, backend: str | None,
         == {(f, k) for f in families for k in ("null", "xmas", "ack")},
         "the crafted packets' control answered": all(c.control == "rst" for c in report.crafted),
     }
+    if SITE.ruleset(table).docker:  # every phase probed, and the containers' own way out each time
+        wanted |= {
+            "every phase probed": {p.phase for p in inbound} == {"", "restart", "again", "boot"},
+            "a published port accepted and one closed": {p.expected for p in inbound if (p.proto, p.port)
+                                                         in published_ports(SITE.ruleset(table))} == {"accept", "drop"},
+            "the containers' way out checked in every phase": {(c.phase, c.proto) for c in report.containers}
+            == {(ph, proto) for ph in ("control", "", "restart", "again", "boot") for proto in ("tcp", "udp")},
+        }
     out = [f"vacuous check: not {what}" for what, ok in wanted.items() if not ok]
     path = golden_path(table, label, backend, release)
     if os.environ.get("FWGUIDE_UPDATE_GOLDEN"):
@@ -166,6 +175,9 @@ FIXTURES = Path(__file__).parent / "golden/snippets"
 FIXTURE_SCENARIOS = [(t, label, backend) for t in ("base", "served", "strict")
                      for label, backend in (("nftables", None), ("rules.v4", "legacy"), ("rules.v6", "nft"))]
 FIXTURE_SCENARIOS += [("served", "ufw", None), ("strict", "ufw", None), ("served", "firewalld", None)]
+# A server that runs Docker: published ports from networks, a range, a drop before an accept.
+FIXTURE_SCENARIOS += [("containers", "nftables", None), ("containers", "rules.v4", "legacy"),
+                      ("containers", "iptables", "nft")]
 FIXTURE_SCENARIOS = [(*s, release) for s in FIXTURE_SCENARIOS for release in RELEASES]
 
 
@@ -179,7 +191,7 @@ def test_fixture_tables_behave_as_their_tables_say(lab_mode, table, label, backe
     scenario = Scenario(table, label, block, backend, str(FIXTURES), release=release)
     reason = unsupported(scenario, lab_mode)
     require(reason is None, str(reason))
-    release_root(release)
+    release_root(release, docker=catalogue.ruleset(table).docker)
     report = run(scenario, lab_mode)
     assert not report.failures(), "\n".join(report.failures())
     # A client inside each source network got in where the table lets it, and only there.

@@ -45,13 +45,14 @@ def test_services_marker_renders_the_catalogue():
     assert "| FTP | TCP | 21 | `ftp` | Transfert de fichiers |" in out
 
 
-SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix --> or "
-          "<!-- fw:builder form|output|results -->, alone on its line)")
+SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix -->, "
+          "<!-- fw:builder form|output|results --> or <!-- fw:docker warning|usual -->, alone on its line)")
 
 
 @pytest.mark.parametrize("line, message", [
     ("<!-- fw:table nowhere -->",
-     "docs/fr/page.md:5: unknown table 'nowhere' in marker (known: services, base, limited, mixed, served, strict)"),
+     "docs/fr/page.md:5: unknown table 'nowhere' in marker "
+     "(known: services, base, containers, limited, mixed, served, strict)"),
     ("<!-- fw:tabel base -->",
      f"docs/fr/page.md:5: malformed marker '<!-- fw:tabel base -->' {SYNTAX}"),
     ("<!-- fw:table base",
@@ -64,6 +65,8 @@ SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->
      "docs/fr/page.md:5: unknown proof part 'diagram' in marker (known: lab, matrix)"),
     ("<!-- fw:proof  lab -->",
      f"docs/fr/page.md:5: malformed marker '<!-- fw:proof  lab -->' {SYNTAX}"),
+    ("<!-- fw:docker notice -->",
+     "docs/fr/page.md:5: unknown docker part 'notice' in marker (known: warning, usual)"),
 ])
 def test_bad_marker_names_the_page_and_line(line, message):
     with pytest.raises(DataError) as caught:

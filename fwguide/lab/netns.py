@@ -209,6 +209,27 @@ class Lab:
         ensure_not_forbidden(ns.path)
         return ns
 
+    def attach(self, role: str, pid: int) -> Namespace:
+        """Name the network namespace of a process the lab started (a container's first
+        process), so agents can run in it; closing the lab removes the name only."""
+        ensure_not_forbidden(f"/proc/{pid}/ns/net")
+        ns = Namespace(role, f"{self.prefix}-{role}")
+        self.namespaces.append(ns)
+        subprocess.run(["ip", "netns", "attach", ns.name, str(pid)], check=True, capture_output=True, text=True)
+        ensure_not_forbidden(ns.path)
+        return ns
+
+    def forget(self, ns: Namespace) -> None:
+        """Remove a namespace (or an attached name) before the lab closes, and its agents."""
+        for agent in [a for a in self.agents if a.ns == ns]:
+            agent.process.kill()
+            agent.process.wait()
+            for stream in (agent.process.stdin, agent.process.stdout, agent.process.stderr):
+                stream.close()
+            self.agents.remove(agent)
+        subprocess.run(["ip", "netns", "delete", ns.name], capture_output=True)
+        self.namespaces.remove(ns)
+
     def command(self, ns: Namespace, argv: list[str]) -> list[str]:
         """The full command line that runs argv in `ns`, guard included."""
         if ns not in self.namespaces:

@@ -11,7 +11,7 @@ import ipaddress
 import itertools
 from dataclasses import dataclass, field
 
-from ..model import Catalogue, PortRange, Ruleset
+from ..model import PUBLISHED, Catalogue, PortRange, Ruleset
 
 # Fixed addresses of the lab. The server has a second address per family that nothing
 # listens on: crafted packets go there, so a closed port answers RST unless a rule drops it.
@@ -33,6 +33,9 @@ SAMPLE_PORTS = (
     ("tcp", 23), ("tcp", 445), ("tcp", 3306), ("tcp", 5432), ("tcp", 8080), ("tcp", 65535),
     ("udp", 123), ("udp", 161), ("udp", 514), ("udp", 1194),
 )
+# On a server that runs Docker, a container also publishes one port that no rule names: it
+# must be closed from outside, whatever `-p` said. The first of these no rule mentions.
+UNNAMED_PUBLISHED = (("tcp", 8080), ("tcp", 3306), ("tcp", 9000), ("tcp", 8443))
 CRAFTED_KINDS = ("null", "xmas", "ack")
 ANYONE = "anyone"
 INTERNET_ROLE = "internet"
@@ -57,6 +60,9 @@ class Plan:
     extra_internet: dict[int, list[str]] = field(default_factory=dict)
     inbound_ports: list[tuple[str, int]] = field(default_factory=list)
     outbound_ports: list[tuple[str, int]] = field(default_factory=list)
+    # On a server that runs Docker: the ports its container publishes (`-p`), all probed
+    # among inbound_ports; the server's own listeners leave them to Docker.
+    published: list[tuple[str, int]] = field(default_factory=list)
 
 
 class PlanError(ValueError):
@@ -88,7 +94,7 @@ def make_plan(catalogue: Catalogue, ruleset: Ruleset, families: tuple[int, ...])
     clients.insert(0, Host(ANYONE, anyone))
     # A client inside each network an inbound rule names, so its accept can be seen too.
     inbound_networks = dict.fromkeys(
-        r.peer.network for r in ruleset.rules if r.direction == "inbound" and r.peer.network is not None
+        r.peer.network for r in ruleset.rules if r.direction in ("inbound", PUBLISHED) and r.peer.network is not None
     )
     for i, net in enumerate(inbound_networks):
         clients.append(Host(f"network-{i}", {net.version: _host_in(net, used, rule_name=str(net))}))
@@ -108,14 +114,28 @@ def make_plan(catalogue: Catalogue, ruleset: Ruleset, families: tuple[int, ...])
             client = next(c for c in clients if c.placeholder == rule.peer.placeholder.id)
             if client not in targets:
                 targets.append(client)
+    inbound = ports_to_probe(catalogue, ruleset, "inbound")
+    published = published_ports(ruleset) if ruleset.docker else []
     return Plan(
         families=families,
         clients=clients,
         targets=targets,
         extra_internet=extra,
-        inbound_ports=ports_to_probe(catalogue, ruleset, "inbound"),
+        inbound_ports=sorted(set(inbound) | set(published)),
         outbound_ports=ports_to_probe(catalogue, ruleset, "outbound"),
+        published=published,
     )
+
+
+def published_ports(ruleset: Ruleset) -> list[tuple[str, int]]:
+    """What the lab's container publishes: each port a `to: container` rule names (a range by
+    its ends and middle), and one port that no rule names."""
+    named = [p for r in ruleset.rules if r.direction == PUBLISHED for p in r.ports]
+    ports = {(p.protocol, n) for p in named for n in _sample(p) if p.first <= n <= p.last}
+    taken = [p for r in ruleset.rules for p in r.ports]
+    unnamed = next(u for u in UNNAMED_PUBLISHED
+                   if not any(p.protocol == u[0] and p.first <= u[1] <= p.last for p in taken))
+    return sorted(ports | {unnamed})
 
 
 def _host_in(net, used: set[str], rule_name: str) -> str:
@@ -136,7 +156,8 @@ def ports_to_probe(catalogue: Catalogue, ruleset: Ruleset, direction: str) -> li
     outside), and a fixed sample of ports nothing opens."""
     ports: set[tuple[str, int]] = set(SAMPLE_PORTS)
     ranges = [p for s in catalogue.services.values() for p in s.ports]
-    ranges += [p for r in ruleset.rules if r.direction == direction for p in r.ports]
+    ranges += [p for r in ruleset.rules if r.direction == direction or
+               direction == "inbound" and r.direction == PUBLISHED for p in r.ports]
     for port in ranges:
         ports |= {(port.protocol, n) for n in _sample(port)}
     return sorted(ports)
@@ -149,13 +170,18 @@ def _sample(port: PortRange) -> list[int]:
     return [n for n in points if 1 <= n <= 65535]
 
 
-def verdict(ruleset: Ruleset, direction: str, family: int, peer: str, proto: str, port: int) -> str:
+def verdict(ruleset: Ruleset, direction: str, family: int, peer: str, proto: str, port: int,
+            published: list[tuple[str, int]] = ()) -> str:
     """What the table says happens to a new connection: "accept" or "drop".
 
     `peer` is the client's address (inbound) or the destination (outbound). The first rule
     whose port, protocol and peer match decides; otherwise the chain's default policy does.
+    A port in `published` (a container's, on a server that runs Docker) is decided by the
+    rules `to: container`; one that none of them names is closed.
     """
     ip = ipaddress.ip_address(peer)
+    if direction == "inbound" and (proto, port) in published:
+        direction = PUBLISHED
     for rule in ruleset.rules_for(direction, family):
         if not any(p.protocol == proto and p.first <= port <= p.last for p in rule.ports):
             continue
@@ -164,6 +190,8 @@ def verdict(ruleset: Ruleset, direction: str, family: int, peer: str, proto: str
         if rule.peer.network is not None and ip not in rule.peer.network:
             continue
         return rule.action
+    if direction == PUBLISHED:
+        return "drop"
     return ruleset.policies["input" if direction == "inbound" else "output"]
 
 

@@ -49,8 +49,12 @@ class Root:
     tools: dict[str, str]  # tool -> upstream version (iptables -> 1.8.9)
 
 
-def mmdebstrap_argv(release: Release) -> list[str]:
-    return ["mmdebstrap", *MMDEBSTRAP, f"--include={','.join(release.lab)}", release.codename]
+# The tools a Docker host's proof names besides the firewall's: tool -> Debian package.
+DOCKER_TOOLS = {"docker": "docker.io", "containerd": "containerd", "runc": "runc"}
+
+
+def mmdebstrap_argv(release: Release, docker: bool = False) -> list[str]:
+    return ["mmdebstrap", *MMDEBSTRAP, f"--include={','.join(release.packages(docker))}", release.codename]
 
 
 def upstream(version: str) -> str:
@@ -59,24 +63,26 @@ def upstream(version: str) -> str:
     return re.sub(r"[+~].*$", "", version.rsplit("-", 1)[0])
 
 
-def lab_root(codename: str) -> Root:
-    """The release's root, built first if it is not cached (or only half-built)."""
+def lab_root(codename: str, docker: bool = False) -> Root:
+    """The release's root, built first if it is not cached (or only half-built); with `docker`,
+    the root of a server that runs Docker (the release's `docker` packages added)."""
     release = release_named(codename)
-    argv = mmdebstrap_argv(release)
+    argv = mmdebstrap_argv(release, docker)
     key = hashlib.sha256(json.dumps(argv).encode()).hexdigest()[:12]
     top = cache_dir() / "lab"
     top.mkdir(parents=True, exist_ok=True)
-    path = top / f"{release.codename}-{key}"
+    name = f"{release.codename}-docker" if docker else release.codename
+    path = top / f"{name}-{key}"
     versions = path.with_suffix(".json")
-    with open(top / f"{release.codename}.lock", "w") as lock:
+    with open(top / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not (path.is_dir() and versions.is_file()):
-            _build(argv, path, versions, release)
+            _build(argv, path, versions, release, docker)
     data = json.loads(versions.read_text())
     return Root(release, path, data["packages"], data["tools"])
 
 
-def _build(argv: list[str], path: Path, versions: Path, release: Release) -> None:
+def _build(argv: list[str], path: Path, versions: Path, release: Release, docker: bool) -> None:
     if shutil.which("mmdebstrap") is None:
         raise LabError("mmdebstrap is not installed (./dev test installs it)")
     for stale in [path, versions, *path.parent.glob(f"{path.name}.part-*")]:
@@ -91,16 +97,17 @@ def _build(argv: list[str], path: Path, versions: Path, release: Release) -> Non
             tail = "\n".join(result.stderr.strip().splitlines()[-5:])
             raise LabError(f"cannot build the Debian {release.version} root with mmdebstrap "
                            f"(is Debian's archive reachable?):\n{tail}")
-        packages = _package_versions(part, release)
-        tools = {tool: upstream(packages[package]) for tool, package in tool_packages().items()}
+        wanted = {**tool_packages(), **(DOCKER_TOOLS if docker else {})}
+        packages = _package_versions(part, release, docker, wanted)
+        tools = {tool: upstream(packages[package]) for tool, package in wanted.items()}
         part.rename(path)
         versions.write_text(json.dumps({"argv": argv, "packages": packages, "tools": tools}, indent=2) + "\n")
     finally:
         remove(part)
 
 
-def _package_versions(root: Path, release: Release) -> dict[str, str]:
-    wanted = sorted(set(release.lab) | set(tool_packages().values()))
+def _package_versions(root: Path, release: Release, docker: bool, tools: dict[str, str]) -> dict[str, str]:
+    wanted = sorted(set(release.packages(docker)) | set(tools.values()))
     out = subprocess.run(["chroot", str(root), "dpkg-query", "-W", "-f", "${Package}\t${Version}\n", *wanted],
                          capture_output=True, text=True)
     packages = dict(line.split("\t") for line in out.stdout.splitlines() if "\t" in line)

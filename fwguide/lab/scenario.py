@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from ..loader import load_catalogue
 from ..model import Catalogue
 from ..render.markdown import Frontend, frontends
 from . import plan as planning
+from .docker import DockerHost
 from .netns import Agent, Lab, LabError, Namespace
 from .roots import lab_root
 from .sandbox import Sandbox
@@ -68,6 +69,10 @@ class Probe:
     expected: str  # accept / drop, from the table
     control: str = ""  # result with no firewall
     observed: str = ""  # result with the block applied
+    # On a server that runs Docker, when the probe ran: "" after the block was applied to the
+    # running Docker host, "restart" after dockerd restarted, "again" after the block was
+    # applied a second time, "boot" with the block in place before dockerd started.
+    phase: str = ""
 
     @property
     def ok(self) -> bool:
@@ -88,6 +93,17 @@ class Crafted:
 
 
 @dataclass
+class Outgoing:
+    """A container's own connection out to the internet (TCP) or to its DNS server (UDP)."""
+
+    phase: str  # "control", or a probe phase
+    address: str
+    proto: str
+    port: int
+    reached: bool
+
+
+@dataclass
 class Report:
     scenario: Scenario
     probes: list[Probe] = field(default_factory=list)
@@ -96,12 +112,16 @@ class Report:
     dumps: list[str] = field(default_factory=list)
     apply_errors: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # On a server that runs Docker: a container's own outgoing connections, per phase.
+    containers: list[Outgoing] = field(default_factory=list)
 
     def control_failures(self) -> list[str]:
         """Where the lab itself did not work without a firewall (so no verdict can be trusted)."""
         out = [f"control: {_probe_name(p)} got {p.control}, not {REACHED}" for p in self.probes if p.control != REACHED]
         out += [f"control: {c.kind} to {c.peer} v{c.family} port {c.port} got {c.control}, not rst"
                 for c in self.crafted if c.control != "rst"]
+        out += [f"control: a container cannot reach {c.address} {c.port}/{c.proto}"
+                for c in self.containers if c.phase == "control" and not c.reached]
         return out
 
     def general_failures(self) -> list[str]:
@@ -109,6 +129,8 @@ class Report:
         if self.control_failures():
             return self.control_failures()  # nothing after a failed control means anything
         out = [f"apply: {e}" for e in self.apply_errors]
+        out += [f"{_phase(c.phase)}a container cannot reach {c.address} {c.port}/{c.proto}"
+                for c in self.containers if c.phase != "control" and not c.reached]
         if len(self.dumps) == 2 and self.dumps[0] != self.dumps[1]:
             out.append("applying the block twice does not give the same ruleset as applying it once")
         return out
@@ -132,12 +154,22 @@ class Report:
         data["scenario"] = Scenario(**data["scenario"])
         data["probes"] = [Probe(**p) for p in data["probes"]]
         data["crafted"] = [Crafted(**c) for c in data["crafted"]]
+        data["containers"] = [Outgoing(**c) for c in data.get("containers", [])]
         return cls(**data)
 
 
 def _probe_name(p: Probe) -> str:
     arrow = f"{p.peer} -> server" if p.direction == "inbound" else f"server -> {p.peer}"
-    return f"{arrow} IPv{p.family} {p.port}/{p.proto}"
+    return f"{_phase(p.phase)}{arrow} IPv{p.family} {p.port}/{p.proto}"
+
+
+PHASES = {"control": "with no firewall", "restart": "after dockerd restarted",
+          "again": "after the block was applied again", "boot": "with the block in place before dockerd started"}
+
+
+def _phase(phase: str) -> str:
+    """How a failure names its phase on a server that runs Docker: '' for the first one."""
+    return f"{PHASES[phase]}: " if phase else ""
 
 
 def frontend_by_label(label: str) -> Frontend:
@@ -156,6 +188,8 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
         raise LabError(f"{scenario.name}: an iptables front-end needs a backend (nft or legacy)")
     ruleset = catalogue.ruleset(scenario.table)
     plan = planning.make_plan(catalogue, ruleset, frontend.families)
+    if ruleset.docker:
+        return _run_docker(scenario, frontend, ruleset, plan)
     report = Report(scenario)
     clock = time.monotonic()
     with Lab() as lab:
@@ -182,7 +216,7 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
             return report
         # Pasted twice: the second time must leave the ruleset as the first left it.
         report.dumps.append(dump(server, frontend, env))
-        _apply(server, frontend, scenario.block, env, report)
+        _apply(server, frontend, ruleset, scenario.block, env, report)
         report.dumps.append(dump(server, frontend, env))
         report.timings["again"] = _lap(clock)
     report.timings["teardown"] = _lap(clock)
@@ -207,12 +241,167 @@ def _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, serve
         return
     if frontend.daemon:  # after the control round: a running firewalld already filters
         start_daemon(server, frontend.daemon)
-    _apply(server, frontend, scenario.block, env, report, clean=True)
+    _apply(server, frontend, ruleset, scenario.block, env, report, clean=True)
     for ns in (hosts[planning.SERVER_ROLE], hosts[planning.INTERNET_ROLE]):
         lab.batch(ns, ["neigh flush all"])  # both families
     report.timings["apply"] = _lap(clock)
     _round(agents, crafter, plan, report, "observed", scenario.timeout)
     report.timings["probe"] = _lap(clock)
+
+
+def run_usual_on_docker(scenario: Scenario, published: list[tuple[str, int]],
+                        catalogue: Catalogue | None = None, boot: bool = True, restart: bool = False) -> Report:
+    """A block written for a server without Docker (or a procedure), on one that runs it, with a
+    container publishing `published`: applied while Docker runs, then (`restart`) once dockerd
+    restarted, and (`boot`) in place before dockerd starts. The probes' `expected` is the
+    table's word for the server's own ports, which published ones do not have: what matters here
+    is what is observed (tests/test_docker.py)."""
+    catalogue = catalogue or load_catalogue(scenario.snippets)
+    frontend = frontend_by_label(scenario.frontend)
+    ruleset = catalogue.ruleset(scenario.table)
+    plan = planning.make_plan(catalogue, ruleset, frontend.families)
+    plan.published = sorted(published)
+    plan.inbound_ports = sorted(set(plan.inbound_ports) | set(published))
+    return _run_docker(scenario, frontend, ruleset, plan, usual=(boot, restart))
+
+
+def _run_docker(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.Plan,
+                usual: tuple[bool, bool] | None = None) -> Report:
+    """A server that runs Docker, with a container publishing the plan's ports: the block applied
+    while Docker runs (after the control round), probed; dockerd restarted, probed; the block
+    applied again, probed. Then, on a new server, the block in place before dockerd starts (as at
+    boot), probed. Each time, a container must still reach the internet and its DNS server.
+
+    `usual` (boot, restart): a block that does not know Docker, as a reader's server runs it:
+    a front-end's daemon (firewalld) runs before dockerd starts, whatever the order; after the
+    first probes, only a restart of dockerd, and the boot order, if asked for."""
+    if scenario.release is None:
+        raise LabError(f"{scenario.name}: a server that runs Docker needs a release's root (Scenario.release)")
+    root = lab_root(scenario.release, docker=True).path
+    report = Report(scenario)
+    report.probes = _probes(ruleset, plan)
+    base = list(report.probes)
+    clock = time.monotonic()
+    # What a containerised application does: HTTPS out, and a DNS query (ports the internet
+    # namespace listens on; others when the catalogue has no such port).
+    outgoing = [(planning.INTERNET[4], proto, port if (proto, port) in plan.outbound_ports else
+                 next(n for p, n in plan.outbound_ports if p == proto)) for proto, port in (("tcp", 443), ("udp", 53))]
+
+    def containers(lab: Lab, docker: DockerHost, phase: str) -> None:
+        """A container's own connections out, probed by an agent in its network namespace."""
+        ns = lab.attach("container", docker.pid())
+        agent = lab.agent(ns)
+        agent.receive()
+        reply = agent.call({"op": "probe", "targets": [list(t) for t in outgoing], "timeout": CONTROL_TIMEOUT})
+        for (address, proto, port), result in zip(outgoing, reply["results"], strict=True):
+            report.containers.append(Outgoing(phase, address, proto, port, result == REACHED))
+        lab.forget(ns)
+
+    def phase(name: str) -> list[Probe]:
+        probes = [replace(p, phase=name, observed="") for p in base]
+        report.probes += probes
+        return probes
+
+    with Lab() as lab:  # Docker runs first, then the block
+        hosts, agents, crafter, crafter_role, crafted_port = _servers(lab, plan, ruleset)
+        server = Sandbox(lab, hosts[planning.SERVER_ROLE], root, scenario.backend)
+        docker = DockerHost(server, lab.prefix.removeprefix("fwg-"))
+        try:
+            docker.start()
+            docker.run(plan.published)
+            report.timings["docker"] = _lap(clock)
+            report.crafted = [Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(ruleset, kind))
+                              for family in plan.families for kind in planning.CRAFTED_KINDS] if crafted_port else []
+            _round(agents, crafter, plan, report, "control", max(scenario.timeout, CONTROL_TIMEOUT))
+            containers(lab, docker, "control")
+            report.timings["control"] = _lap(clock)
+            if report.control_failures():
+                return report
+            if usual and frontend.daemon:  # the daemon runs first, and Docker sees it at its start
+                start_daemon(server, frontend.daemon)
+                docker.restart()
+            _apply(server, frontend, ruleset, scenario.block, None, report, clean=usual is None)
+            _flush_neighbours(lab, hosts)
+            _round(agents, crafter, plan, report, "observed", scenario.timeout)
+            containers(lab, docker, "")
+            report.dumps.append(_tables_sorted(dump(server, frontend, None)))
+            report.timings["probe"] = _lap(clock)
+            if usual is None or usual[1]:
+                docker.restart()
+                _round(agents, None, plan, report, "observed", scenario.timeout, phase("restart"))
+                containers(lab, docker, "restart")
+                report.timings["restart"] = _lap(clock)
+            if usual is None:
+                _apply(server, frontend, ruleset, scenario.block, None, report)
+                _round(agents, None, plan, report, "observed", scenario.timeout, phase("again"))
+                containers(lab, docker, "again")
+                report.dumps.append(_tables_sorted(dump(server, frontend, None)))
+                report.timings["again"] = _lap(clock)
+        finally:
+            docker.close()
+    if usual is not None and not usual[0]:
+        report.timings["teardown"] = _lap(clock)
+        return report
+    return _usual_boot(scenario, frontend, ruleset, plan, root, report, phase, containers, clock, usual is not None)
+
+
+def _usual_boot(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.Plan, root, report: Report,
+                phase, containers, clock: float, usual: bool = True) -> Report:
+    """The block in place first, then dockerd starts: how a server boots (after the front-end's
+    daemon, when it has one)."""
+    with Lab() as lab:
+        hosts, agents, _, _, _ = _servers(lab, plan, ruleset, crafted=False)
+        server = Sandbox(lab, hosts[planning.SERVER_ROLE], root, scenario.backend)
+        docker = DockerHost(server, lab.prefix.removeprefix("fwg-"))
+        try:
+            if frontend.daemon:
+                start_daemon(server, frontend.daemon)
+            _apply(server, frontend, ruleset, scenario.block, None, report, clean=not usual)
+            docker.start()
+            docker.run(plan.published)
+            _flush_neighbours(lab, hosts)
+            _round(agents, None, plan, report, "observed", scenario.timeout, phase("boot"))
+            containers(lab, docker, "boot")
+            report.timings["boot"] = _lap(clock)
+        finally:
+            docker.close()
+    report.timings["teardown"] = _lap(clock)
+    return report
+
+
+def _tables_sorted(text: str) -> str:
+    """An `nft list ruleset` with its tables, and the chains and sets of each, in name order:
+    nftables lists them in the order they were made, and a restart of Docker, or a block that
+    deletes and makes its own table again, changes that order without changing a rule (a base
+    chain's place is its hook and priority). Other listings are left as they are."""
+    if not text.startswith("table "):
+        return text
+    tables = []
+    for table in filter(None, re.split(r"(?m)^(?=table )", text)):
+        head, _, body = table.partition("\n")
+        body = body.removesuffix("}\n")
+        parts = sorted(p.strip("\n") for p in re.split(r"\n\n(?=\t\S)", body) if p.strip())
+        tables.append(head + "\n" + "\n\n".join(parts) + "\n}\n")
+    return "".join(sorted(tables))
+
+
+def _servers(lab: Lab, plan: planning.Plan, ruleset, crafted: bool = True):
+    """The namespaces of the plan, linked, with their agents ready and listening: (hosts,
+    agents, crafter, crafter's role, crafted port)."""
+    hosts = _create(lab, plan)
+    crafter_role, crafted_port = _crafted_target(ruleset, plan) if crafted else (planning.ANYONE, None)
+    crafter = lab.agent(hosts[crafter_role]) if crafted_port else None
+    _link(lab, plan, hosts)
+    agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
+    for agent in [*agents.values(), *([crafter] if crafter else [])]:
+        agent.receive()
+    _start_listeners(agents, plan)
+    return hosts, agents, crafter, crafter_role, crafted_port
+
+
+def _flush_neighbours(lab: Lab, hosts: dict[str, Namespace]) -> None:
+    for ns in (hosts[planning.SERVER_ROLE], hosts[planning.INTERNET_ROLE]):
+        lab.batch(ns, ["neigh flush all"])  # both families
 
 
 def _lap(start: float) -> float:
@@ -265,7 +454,7 @@ def _crafted_target(ruleset, plan: planning.Plan) -> tuple[str, int | None]:
     """A client and an inbound TCP port the table accepts from it, for crafted packets."""
     for client in plan.clients:
         for proto, port in plan.inbound_ports:
-            if proto == "tcp" and all(
+            if proto == "tcp" and (proto, port) not in plan.published and all(
                 f in client.addrs and planning.verdict(ruleset, "inbound", f, client.addrs[f], proto, port) == "accept"
                 for f in plan.families
             ):
@@ -274,7 +463,8 @@ def _crafted_target(ruleset, plan: planning.Plan) -> tuple[str, int | None]:
 
 
 def _start_listeners(agents: dict[str, Agent], plan: planning.Plan) -> None:
-    listen = {planning.SERVER_ROLE: ([planning.SERVER[f][0] for f in (4, 6)], plan.inbound_ports)}
+    own = [p for p in plan.inbound_ports if p not in plan.published]  # Docker's proxy listens on those
+    listen = {planning.SERVER_ROLE: ([planning.SERVER[f][0] for f in (4, 6)], own)}
     for target in plan.targets:
         addrs, ports = listen.setdefault(target.role, ([], plan.outbound_ports))
         addrs += [a for a in target.addrs.values() if a not in addrs]
@@ -291,7 +481,7 @@ def _probes(ruleset, plan: planning.Plan) -> list[Probe]:
             if family not in client.addrs:
                 continue
             for proto, port in plan.inbound_ports:
-                v = planning.verdict(ruleset, "inbound", family, client.addrs[family], proto, port)
+                v = planning.verdict(ruleset, "inbound", family, client.addrs[family], proto, port, plan.published)
                 probes.append(Probe("inbound", client.role, family, proto, port, v))
         for target in plan.targets:
             if family not in target.addrs:
@@ -310,10 +500,12 @@ def _target_name(target: planning.Host, family: int) -> str:
     return target.role if target.addrs == planning.INTERNET else f"{target.role}({target.addrs[family]})"
 
 
-def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, timeout: float) -> None:
-    """Send every probe at once (each agent probes in parallel), then collect the results."""
+def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, timeout: float,
+           probes: list[Probe] | None = None) -> None:
+    """Send every probe at once (each agent probes in parallel), then collect the results;
+    `probes`: these rather than the report's."""
     by_agent: dict[str, list[tuple[Probe, list]]] = {}
-    for probe in report.probes:
+    for probe in report.probes if probes is None else probes:
         if probe.direction == "inbound":
             role, addr = probe.peer, planning.SERVER[probe.family][0]
         else:
@@ -336,16 +528,19 @@ def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, time
             setattr(c, attr, result)
 
 
-def _apply(sandbox: Sandbox, frontend: Frontend, block: str, env, report: Report, clean: bool = False) -> None:
-    """Feed the block to the front-end's tool on standard input, exactly as the page shows it.
+def _apply(sandbox: Sandbox, frontend: Frontend, ruleset, block: str, env, report: Report,
+           clean: bool = False) -> None:
+    """Feed the block to the front-end's tool on standard input, exactly as the page shows it
+    (`frontend.applying(ruleset)`: a Docker host's restore file with `--noflush`).
 
     On a `clean` server (the first application), anything on standard error fails the
     block: a warning the reader would see (a deprecated option, say) is not a pass."""
-    result = sandbox.run(list(frontend.apply), input=block, env=env, check=False)
+    argv = list(frontend.applying(ruleset))
+    result = sandbox.run(argv, input=block, env=env, check=False)
     if result.returncode != 0:
-        report.apply_errors.append(f"{' '.join(frontend.apply)} exited {result.returncode}: {result.stderr.strip()}")
+        report.apply_errors.append(f"{' '.join(argv)} exited {result.returncode}: {result.stderr.strip()}")
     elif clean and result.stderr.strip():
-        report.apply_errors.append(f"{' '.join(frontend.apply)} printed on a clean server: {result.stderr.strip()}")
+        report.apply_errors.append(f"{' '.join(argv)} printed on a clean server: {result.stderr.strip()}")
 
 
 def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:

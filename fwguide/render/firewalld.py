@@ -20,8 +20,9 @@ CMD = f"firewall-cmd --zone={ZONE}"
 def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
     """What firewalld cannot express in a ruleset, as (rule or None, reason): its zones filter
     incoming traffic only, and its rich rules' `limit` counts every source together, with no
-    per-address form. Empty when it can express it all."""
-    out: list[tuple[Rule | None, str]] = []
+    per-address form. A server that runs Docker: Docker's own nat and filter rules decide its
+    published ports before firewalld's zones see them. Empty when it can express it all."""
+    out: list[tuple[Rule | None, str]] = [(None, "docker")] if ruleset.docker else []
     if ruleset.policies["output"] != "accept" or any(r.direction == "outbound" for r in ruleset.rules):
         out.append((next((r for r in ruleset.rules if r.direction == "outbound"), None), "outbound"))
     out += [(rule, "limit") for rule in ruleset.limited()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..model import MALFORMED_CHECKS, PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, PUBLISHED, PortRange, Rule, Ruleset
 
 ICMP_ECHO_LIMIT = ["-m", "limit", "--limit", "5/second", "--limit-burst", "10"]
 # ICMPv6 neighbour discovery: without it IPv6 stops working under a DROP policy (RFC 4890).
@@ -21,6 +21,12 @@ ND_TYPES = (
     "neighbour-advertisement",
 )
 BUILTIN = {"filter": ("INPUT", "FORWARD", "OUTPUT"), "raw": ("PREROUTING", "OUTPUT")}
+# On a server that runs Docker, the chains a block replaces: Docker owns FORWARD and its own
+# chains, and evaluates DOCKER-USER first in FORWARD (it creates the chain and the jump at
+# each start, and never flushes it). Published connections reach DOCKER-USER after Docker's
+# DNAT; the connection's original port (`--ctorigdstport`) is the one the reader published.
+DOCKER_USER = "DOCKER-USER"
+OTHER_PUBLISHED = "other published ports"
 
 
 def command_name(family: int) -> str:
@@ -33,8 +39,13 @@ def render_commands(ruleset: Ruleset, family: int) -> str:
     lines = [
         f"{p.variable(family)}={p.example(family)}" for p in ruleset.placeholders(family)
     ]
-    lines += [f"{cmd} -P {chain} ACCEPT" for chain in BUILTIN["filter"]]
-    lines += [f"{cmd} -F", f"{cmd} -X"]
+    if ruleset.docker:  # Docker's chains stay, and so does FORWARD's policy (Docker's DROP)
+        lines += [f"{cmd} -P {chain} ACCEPT" for chain in ("INPUT", "OUTPUT")]
+        lines += [f"{cmd} -F {chain}" for chain in ("INPUT", "OUTPUT")]
+        lines.append(f"{cmd} -N {DOCKER_USER} 2>/dev/null || {cmd} -F {DOCKER_USER}")
+    else:
+        lines += [f"{cmd} -P {chain} ACCEPT" for chain in BUILTIN["filter"]]
+        lines += [f"{cmd} -F", f"{cmd} -X"]
     rows = _rows(ruleset, family, lambda p: f'"${p.variable(family)}"')
     if any(table == "raw" for table, _, _ in rows):
         lines.append(f"{cmd} -t raw -F")
@@ -49,7 +60,11 @@ def render_commands(ruleset: Ruleset, family: int) -> str:
 
 
 def render_restore(ruleset: Ruleset, family: int) -> str:
-    """The ruleset as an iptables-restore file (rules.v4 / rules.v6), applied atomically."""
+    """The ruleset as an iptables-restore file (rules.v4 / rules.v6), applied atomically.
+
+    On a server that runs Docker the file is loaded with `--noflush`, which keeps every chain
+    it does not name: declaring DOCKER-USER flushes it (a user chain), and the file flushes the
+    built-in chains it fills itself (`-F`), which a declaration only gives their policy."""
     rows = _rows(ruleset, family, lambda p: p.example(family))
     out: list[str] = []
     for table in ("raw", "filter"):
@@ -60,6 +75,9 @@ def render_restore(ruleset: Ruleset, family: int) -> str:
         for chain in BUILTIN[table]:
             policy = ruleset.policies[chain.lower()].upper() if table == "filter" else "ACCEPT"
             out.append(f":{chain} {policy} [0:0]")
+        if ruleset.docker:
+            out += [f":{DOCKER_USER} - [0:0]"] if table == "filter" else []
+            out += [f"-F {chain}" for chain in (("INPUT", "OUTPUT") if table == "filter" else ("PREROUTING",))]
         out += [" ".join(["-A", chain, *(_restore_quote(a) for a in args)]) for chain, args in table_rows]
         out.append("COMMIT")
     return "\n".join(out) + "\n"
@@ -94,6 +112,31 @@ def _rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[s
         if family == 6:
             rows += [("filter", "OUTPUT", _nd(t)) for t in ND_TYPES]
     rows += _rule_rows(ruleset, ruleset.rules_for("outbound", family), "OUTPUT", "-d", address)
+    if ruleset.docker:
+        rows += _docker_rows(ruleset, family, address)
+    return rows
+
+
+def _docker_rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str, list[str]]]:
+    """The published ports' rules: in DOCKER-USER, where connections Docker forwards to its
+    containers pass (replies first, then each published port by its original port, then
+    every other published port dropped); and in INPUT, where Docker's userland proxy takes
+    the connections it answers itself (IPv6, where the containers have no address)."""
+    published = ruleset.rules_for(PUBLISHED, family)
+    rows = _rule_rows(ruleset, published, "INPUT", "-s", address)
+    rows.append(("filter", DOCKER_USER, ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"]))
+    for rule in published:
+        peer = ["-s", address(rule.peer.placeholder)] if rule.peer.placeholder is not None else \
+            ["-s", str(rule.peer.network)] if rule.peer.network is not None else []
+        for port in rule.ports:
+            dport = f"{port.first}:{port.last}" if port.is_range else str(port.first)
+            rows.append(("filter", DOCKER_USER, [
+                *peer, "-p", port.protocol, "-m", "conntrack", "--ctstate", "DNAT", "--ctorigdstport", dport,
+                "-m", "comment", "--comment", rule.comment, "-j", "RETURN" if rule.action == "accept" else "DROP",
+            ]))
+    rows.append(("filter", DOCKER_USER, ["-m", "conntrack", "--ctstate", "DNAT", "-m", "comment", "--comment",
+                                         OTHER_PUBLISHED, "-j", "DROP"]))
+    rows.append(("filter", DOCKER_USER, ["-j", "RETURN"]))
     return rows
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import i18n
-from ..model import MALFORMED_CHECKS, UFW_LIMIT, Catalogue, Command, PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, PUBLISHED, UFW_LIMIT, Catalogue, Command, PortRange, Rule, Ruleset
 from . import firewalld, iptables, nftables, ufw
 
 
@@ -45,6 +45,13 @@ class Frontend:
 
     def supports(self, ruleset: Ruleset) -> bool:
         return not self.obstacles(ruleset)
+
+    def applying(self, ruleset: Ruleset) -> tuple[str, ...]:
+        """How a reader applies this ruleset's block: a restore file for a server that runs
+        Docker is loaded with `--noflush`, which keeps the chains the file does not name."""
+        if ruleset.docker and self.apply[0].endswith("-restore"):
+            return (*self.apply, "--noflush")
+        return self.apply
 
 
 def frontends() -> tuple[Frontend, ...]:
@@ -152,21 +159,12 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
             for name, *_ in MALFORMED_CHECKS:
                 rows.append([t(f"malformed_{name}"), "TCP", t("any"), t("this_server"), t("all"), "DROP"])
         for rule in rules:
-            peer = _peer(rule, lang)
-            source, destination = _ends(direction, peer, t("this_server"))
-            action = rule.action.upper()
-            if rule.limit is not None:
-                action = t("limited_action", connections=str(rule.limit.connections),
-                           seconds=str(rule.limit.seconds))
-            for port in rule.ports:
-                rows.append([
-                    t("service_cell", name=rule.name, label=_cell(rule.label[lang])),
-                    port.protocol.upper(),
-                    source,
-                    destination,
-                    _port(port),
-                    action,
-                ])
+            rows += _rule_rows(rule, lang, direction, t("this_server"))
+        if direction == "inbound" and ruleset.docker:
+            # The published ports: where no rule names one, it is closed whatever `-p` said.
+            for rule in (r for r in ruleset.rules if r.direction == PUBLISHED):
+                rows += _rule_rows(rule, lang, direction, t("container"))
+            rows.append([t("everything_else_published"), t("all"), t("any"), t("container"), t("all"), "DROP"])
         source, destination = _ends(direction, t("any"), t("this_server"))
         rows.append([
             t(f"everything_else_{direction}"), t("all"), source, destination, t("all"),
@@ -176,6 +174,17 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
 
 
 # Helpers
+
+
+def _rule_rows(rule: Rule, lang: str, direction: str, server: str) -> list[list[str]]:
+    """A rule's rows in the human table, one per port; `server` names where its traffic goes."""
+    t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
+    source, destination = _ends(direction, _peer(rule, lang), server)
+    action = rule.action.upper()
+    if rule.limit is not None:
+        action = t("limited_action", connections=str(rule.limit.connections), seconds=str(rule.limit.seconds))
+    return [[t("service_cell", name=rule.name, label=_cell(rule.label[lang])), port.protocol.upper(), source,
+             destination, _port(port), action] for port in rule.ports]
 
 
 def _ends(direction: str, peer: str, server: str) -> tuple[str, str]:
@@ -218,8 +227,14 @@ def _limit_note(ruleset: Ruleset, lang: str, kind: str) -> str:
     return "".join(" " + note for note in notes)
 
 
+def _docker(ruleset: Ruleset, key: str) -> str:
+    """The note's key for a server that runs Docker (`note_commands_docker`), or the key."""
+    return f"{key}_docker" if ruleset.docker else key
+
+
 def _note_commands(ruleset: Ruleset, lang: str, family: int) -> str:
-    note = i18n.text(lang, "note_commands", family=f"IPv{family}") + _limit_note(ruleset, lang, "recent")
+    note = i18n.text(lang, _docker(ruleset, "note_commands"), family=f"IPv{family}")
+    note += _limit_note(ruleset, lang, "recent")
     placeholders = ruleset.placeholders(family)
     lines = [f"`{p.variable(family)}={p.example(family)}`" for p in placeholders]
     return _with_fill_note(note, lang, "before_run", lines, placeholders)
@@ -227,7 +242,8 @@ def _note_commands(ruleset: Ruleset, lang: str, family: int) -> str:
 
 def _note_restore(ruleset: Ruleset, lang: str, family: int) -> str:
     tool = f"{iptables.command_name(family)}-restore"
-    note = i18n.text(lang, "note_restore", path=f"/etc/iptables/rules.v{family}", tool=tool, family=f"IPv{family}")
+    note = i18n.text(lang, _docker(ruleset, "note_restore"), path=f"/etc/iptables/rules.v{family}", tool=tool,
+                     family=f"IPv{family}")
     note += _limit_note(ruleset, lang, "recent")
     placeholders = ruleset.placeholders(family)
     if placeholders:
@@ -240,7 +256,8 @@ def _note_restore(ruleset: Ruleset, lang: str, family: int) -> str:
 
 
 def _note_nftables(ruleset: Ruleset, lang: str) -> str:
-    note = i18n.text(lang, "note_nftables", table=nftables.TABLE) + _limit_note(ruleset, lang, "nftables")
+    note = i18n.text(lang, _docker(ruleset, "note_nftables"), table=nftables.TABLE)
+    note += _limit_note(ruleset, lang, "nftables")
     placeholders = ruleset.placeholders()
     defines = [f"`define {p.variable(f)}`" for p in placeholders for f in (4, 6)]
     return _with_fill_note(note, lang, "before_load", defines, placeholders)

@@ -6,7 +6,7 @@ same ruleset and nothing outside its own table is touched.
 
 from __future__ import annotations
 
-from ..model import MALFORMED_CHECKS, PortRange, Rule, Ruleset
+from ..model import MALFORMED_CHECKS, PUBLISHED, PortRange, Rule, Ruleset
 
 TABLE = "firewall"
 INDENT = "    "
@@ -15,6 +15,9 @@ ECHO_LIMIT = "limit rate 5/second burst 10 packets"
 HELPER_OBJECTS = {"ftp": "ftp-standard"}
 ADDR_TYPE = {4: "ipv4_addr", 6: "ipv6_addr"}
 ADDR_MATCH = {4: "ip", 6: "ip6"}
+# The interfaces of Docker's networks: its default bridge, and one `br-<id>` per network of
+# its own (`docker network create`, compose). Their own outgoing connections are forwarded.
+DOCKER_BRIDGES = ("docker0", "br-*")
 # nftables writes a rate as a whole number per one of these units.
 RATE_UNITS = (("second", 1), ("minute", 60), ("hour", 3600), ("day", 86400))
 
@@ -38,7 +41,7 @@ def render_ruleset(ruleset: Ruleset) -> str:
             f'{_port_match(port)} ct helper set "{HELPER_OBJECTS[helper]}"' for helper, port in helpers
         ]))
     body.append(_chain("input", ruleset.policies["input"], _input(ruleset)))
-    body.append(_chain("forward", ruleset.policies["forward"], []))
+    body.append(_chain("forward", ruleset.policies["forward"], _forward(ruleset)))
     body.append(_chain("output", ruleset.policies["output"], _output(ruleset)))
     for i, block in enumerate(body):
         if i:
@@ -71,7 +74,27 @@ def _input(ruleset: Ruleset) -> list[str]:
         f"icmp type echo-request {ECHO_LIMIT} accept",
         f"icmpv6 type echo-request {ECHO_LIMIT} accept",
     ]
-    return rules + _rule_lines(ruleset, "inbound", "saddr")
+    # Docker's userland proxy answers published ports itself where Docker does not forward
+    # (IPv6 with the default bridge): those connections come in here.
+    return rules + _rule_lines(ruleset, "inbound", "saddr") + _rule_lines(ruleset, PUBLISHED, "saddr")
+
+
+def _forward(ruleset: Ruleset) -> list[str]:
+    """On a server that runs Docker: every base chain on the forward hook must accept what Docker
+    forwards, so this one lets the containers' own connections out, and lets in the published
+    ports the table accepts, by the port the connection had before Docker's DNAT."""
+    if not ruleset.docker:
+        return []
+    rules = ["ct state established,related accept", "ct state invalid drop"]
+    rules += [f'iifname "{bridge}" accept comment "containers going out"' for bridge in DOCKER_BRIDGES]
+    for rule in (r for r in ruleset.rules if r.direction == PUBLISHED):
+        for port in rule.ports:
+            dport = f"{port.first}-{port.last}" if port.is_range else str(port.first)
+            match = f"meta l4proto {port.protocol} ct original proto-dst {dport} ct status dnat"
+            for peer in _peer_matches(rule, "saddr"):
+                lines = " ".join(filter(None, [peer, match]))
+                rules.append(f'{lines} {rule.action} comment "{rule.comment}"')
+    return rules
 
 
 def _malformed(check) -> str:

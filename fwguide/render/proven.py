@@ -33,6 +33,9 @@ def proof_line(status: Status, lang: str, link: str) -> str:
         backends = list(dict.fromkeys(BACKEND_NAMES[r.backend] for r in records if r.backend))
         if backends:
             details += f", {i18n.join(lang, backends)}"
+        dockers = list(dict.fromkeys(r.tools["docker"] for r in records if "docker" in r.tools))
+        if dockers:  # a server that runs Docker: the Docker it ran with
+            details += f", Docker {i18n.join(lang, dockers)}"
         probes = count(lang, "probe_count", sum(r.probes_total for r in records))
         text = f"{lead} ({html.escape(details)}) · {probes} · {date(lang, max(r.date for r in records))}"
     else:

@@ -25,8 +25,11 @@ POLICY = {"accept": "allow", "drop": "deny"}
 
 def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
     """What ufw cannot express, as (rule, reason): a limit other than `ufw limit`'s own fixed
-    numbers (model.UFW_LIMIT). Empty when it can express it all."""
-    return [(rule, "limit") for rule in ruleset.limited() if not rule.limit.is_ufw]
+    numbers (model.UFW_LIMIT), and a server that runs Docker: Docker's chains come before
+    ufw's in FORWARD, and ufw's `route` rules see a published connection after Docker's DNAT,
+    on the container's port. Empty when it can express it all."""
+    out: list[tuple[Rule | None, str]] = [(None, "docker")] if ruleset.docker else []
+    return out + [(rule, "limit") for rule in ruleset.limited() if not rule.limit.is_ufw]
 
 
 def render(ruleset: Ruleset) -> str:

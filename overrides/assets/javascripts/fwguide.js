@@ -6,3 +6,16 @@ document$.subscribe(function () {
     nav.setAttribute("aria-label", label + " " + (index + 1));
   });
 });
+
+// Accessibility: a table wider than the page scrolls inside Material's wrapper, which a
+// keyboard can only scroll once it can take the focus (axe: scrollable-region-focusable).
+document$.subscribe(function () {
+  var label = document.documentElement.lang === "fr" ? "Tableau défilant" : "Scrolling table";
+  document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", label);
+    }
+  });
+});
