@@ -58,8 +58,10 @@ echo fwguide > /tmp/image/www/index.html
 # Whether the container ($1) serves each port ($2): bounded, 200 tries. Asked from inside the
 # container's network namespace, so that the server's firewall, whatever state it is in, has
 # no say in the answer.
-READY = """for i in $(seq 200); do
-    pid=$(docker inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) && [ "${pid:-0}" != 0 ] && ok=yes || ok=
+READY = """pid=0
+for i in $(seq 200); do
+    [ "$pid" != 0 ] || pid=$(docker inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) || pid=0
+    [ "${pid:-0}" != 0 ] && ok=yes || { pid=0; ok=; }
     for p in $2; do
         [ -n "$ok" ] && printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nsenter -t "$pid" -n busybox nc -w 1 127.0.0.1 $p \\
             | busybox grep -q fwguide || ok=
@@ -100,7 +102,10 @@ class DockerHost:
         """dockerd on the running containerd, as Debian's unit starts it; wait until it answers."""
         self.dockerd = self.sandbox.popen(["dockerd", "--containerd=/run/containerd/containerd.sock",
                                            "--storage-driver=vfs", f"--cgroup-parent={self.cgroup_parent}"])
-        self._wait("dockerd", ["docker", "version", "--format", "{{.Server.Version}}"], self.dockerd)
+        # The socket appears once dockerd has finished starting ("API listen on"); one `docker`
+        # call then checks that it answers (each call is a Go program: polling with it costs).
+        self._wait("dockerd", ["sh", "-c", "[ -S /run/docker.sock ] && docker version --format '{{.Server.Version}}'"],
+                   self.dockerd)
 
     def stop_dockerd(self) -> None:
         """Stop dockerd as `systemctl stop docker` does (SIGTERM); it stops the containers."""

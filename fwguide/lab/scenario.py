@@ -292,7 +292,10 @@ def _run_docker(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.
         ns = lab.attach("container", docker.pid())
         agent = lab.agent(ns)
         agent.receive()
-        reply = agent.call({"op": "probe", "targets": [list(t) for t in outgoing], "timeout": CONTROL_TIMEOUT})
+        # The control's longer deadline costs nothing when the lab works (see _probe_server);
+        # after it, a connection the block drops waits the scenario's own timeout, as probes do.
+        timeout = max(scenario.timeout, CONTROL_TIMEOUT) if phase == "control" else scenario.timeout
+        reply = agent.call({"op": "probe", "targets": [list(t) for t in outgoing], "timeout": timeout})
         for (address, proto, port), result in zip(outgoing, reply["results"], strict=True):
             report.containers.append(Outgoing(phase, address, proto, port, result == REACHED))
         lab.forget(ns)

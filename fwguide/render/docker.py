@@ -1,9 +1,9 @@
 """The Docker page's own parts: what each usual block does on a server that runs Docker, and
 the warning every page with complete rulesets shows before its blocks.
 
-USUAL is what the lab measured, and measures again on every run with each release's own
-Docker (tests/test_docker.py fails the moment it sees something else): one place for the
-fact, rendered here in each language.
+USUAL is what the lab measured, and measures again on every run with the newest release's
+own Docker (tests/test_docker.py fails the moment it sees something else; both releases gave
+this table when it was written): one place for the fact, rendered here in each language.
 """
 
 from __future__ import annotations
