@@ -143,8 +143,12 @@ def beyond_the_table(report, config: Config, snippets) -> list[str]:
         out.append(f"the administration client is not at the typed address ({sorted(used)} not in {sorted(placed)})")
     if used - typed:
         out.append(f"the table names addresses nobody typed: {sorted(used - typed)}")
-    # Both verdicts; a configuration that opens nothing (a reader may pick no service) has only drops.
-    wanted = {"accept", "drop"} if ruleset.rules else {"drop"}
+    # Both verdicts; a configuration that opens nothing in the families this block covers (a
+    # reader may pick no service, or type an IPv6 address alone for admin-only services) has
+    # only drops.
+    families = {p.family for p in report.probes}
+    wanted = {"drop"} | {r.action for r in ruleset.rules
+                         if r.direction == "inbound" and families & set(r.peer.families())}
     if {p.expected for p in report.probes if p.direction == "inbound"} != wanted:
         out.append(f"vacuous check: the inbound probes' verdicts are not {sorted(wanted)}")
     return out
