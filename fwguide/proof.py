@@ -43,6 +43,7 @@ SHA256_RE = re.compile(r"[0-9a-f]{64}")
 PAGE_RE = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.md")
 ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}")
 VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+~:_-]{0,63}")  # upstream and Debian versions
+PACKAGE_RE = re.compile(r"[a-z0-9][a-z0-9+.-]{0,63}")  # a Debian package's (or a tool's) name: docker.io
 FRAGMENT_RE = re.compile(r"[A-Za-z0-9%._~:=&-]{0,4000}")  # a URL fragment, percent-encoded
 KERNEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+~_-]{0,127}")
 RELEASE_VERSION_RE = re.compile(r"[0-9]{1,3}")
@@ -290,7 +291,7 @@ def parse_record(data: object, shown: str) -> Record:
     def versions(name: str) -> dict[str, str]:
         value = get(name, dict)
         for tool, version in value.items():
-            if not ID_RE.fullmatch(tool) or not isinstance(version, str) or not VERSION_RE.fullmatch(version):
+            if not PACKAGE_RE.fullmatch(tool) or not isinstance(version, str) or not VERSION_RE.fullmatch(version):
                 raise fail(f"'{name}' must map package names to versions like 1.8.9-2 "
                            f"(got {json.dumps({tool: version})[:80]})")
         return value

@@ -64,6 +64,16 @@ def test_the_hash_is_of_the_copied_text_without_its_final_newline():
     assert proof.block("basics.md", "t", "ufw", TEXT + "\n").sha256 != SHA
 
 
+def test_a_docker_host_record_names_dockers_packages_and_version(tmp_path):
+    """Debian package names may hold dots (docker.io); its proof line names the Docker it ran with."""
+    docker = {"tools": {**record()["tools"], "docker": "20.10.24"},
+              "packages": {**record()["packages"], "docker.io": "20.10.24+dfsg1-1+deb12u1+b6"}}
+    status = evidence(tmp_path, every_release(**docker)).status(BLOCK)
+    assert status.proven
+    line = proven.proof_line(status, "en", "proof/")
+    assert line.count("Docker 20.10.24") == 1, line
+
+
 def test_records_are_read_from_subdirectories_and_a_missing_directory_has_none(tmp_path):
     write(tmp_path, "a/b/one.json", record())
     write(tmp_path, "notes.txt", "not a record")
