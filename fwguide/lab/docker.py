@@ -122,12 +122,12 @@ class DockerHost:
     # The container
 
     def run(self, published: list[tuple[str, int]]) -> None:
-        """Make the image if needed, then one container publishing every port with `-p`."""
-        self.published = list(published)
-        if self.sandbox.run(["docker", "image", "inspect", IMAGE], check=False).returncode != 0:
-            self.sandbox.run(["sh", "-c", f"tar -C /tmp/image -c . | docker import - {IMAGE}"])
+        """Make the image (each server's Docker starts empty), then one container publishing
+        every port with `-p`."""
         if any(proto != "tcp" for proto, _ in published):
             raise LabError(f"the lab's container serves TCP ports only, not {published}")
+        self.published = list(published)
+        self.sandbox.run(["sh", "-c", f"tar -C /tmp/image -c . | docker import - {IMAGE}"])
         ports = " ".join(str(n) for _, n in published)
         publish = [f"--publish={n}:{n}" for _, n in published]
         self.sandbox.run(["docker", "run", "--detach", f"--name={CONTAINER}", "--restart=always", *publish,

@@ -222,10 +222,7 @@ class Lab:
     def forget(self, ns: Namespace) -> None:
         """Remove a namespace (or an attached name) before the lab closes, and its agents."""
         for agent in [a for a in self.agents if a.ns == ns]:
-            agent.process.kill()
-            agent.process.wait()
-            for stream in (agent.process.stdin, agent.process.stdout, agent.process.stderr):
-                stream.close()
+            _stop(agent.process)
             self.agents.remove(agent)
         subprocess.run(["ip", "netns", "delete", ns.name], capture_output=True)
         self.namespaces.remove(ns)
@@ -294,21 +291,9 @@ class Lab:
 
     def close(self) -> None:
         try:
-            for agent in self.agents:
-                if agent.process.poll() is None:
-                    agent.process.kill()
-                agent.process.wait()
-                for stream in (agent.process.stdin, agent.process.stdout, agent.process.stderr):
-                    if stream:
-                        stream.close()
+            for process in [a.process for a in self.agents] + self.processes:
+                _stop(process)
             self.agents.clear()
-            for process in self.processes:
-                if process.poll() is None:
-                    process.kill()
-                process.wait()
-                for stream in (process.stdin, process.stdout, process.stderr):
-                    if stream:
-                        stream.close()
             self.processes.clear()
             failed = []
             for ns in reversed(self.namespaces):
@@ -336,6 +321,16 @@ class Lab:
         for sig, handler in self._old_handlers.items():
             signal.signal(sig, handler)
         self._old_handlers.clear()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill a process the lab started (by its pid), reap it, close its pipes."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream:
+            stream.close()
 
 
 def _interrupt(signum, frame):

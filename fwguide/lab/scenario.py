@@ -345,10 +345,10 @@ def _run_docker(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.
     if usual is not None and not usual[0]:
         report.timings["teardown"] = _lap(clock)
         return report
-    return _usual_boot(scenario, frontend, ruleset, plan, root, report, phase, containers, clock, usual is not None)
+    return _boot(scenario, frontend, ruleset, plan, root, report, phase, containers, clock, usual is not None)
 
 
-def _usual_boot(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.Plan, root, report: Report,
+def _boot(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.Plan, root, report: Report,
                 phase, containers, clock: float, usual: bool = True) -> Report:
     """The block in place first, then dockerd starts: how a server boots (after the front-end's
     daemon, when it has one)."""

@@ -126,12 +126,10 @@ def _docker_rows(ruleset: Ruleset, family: int, address) -> list[tuple[str, str,
     rows = _rule_rows(ruleset, published, "INPUT", "-s", address)
     rows.append(("filter", DOCKER_USER, ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"]))
     for rule in published:
-        peer = ["-s", address(rule.peer.placeholder)] if rule.peer.placeholder is not None else \
-            ["-s", str(rule.peer.network)] if rule.peer.network is not None else []
         for port in rule.ports:
-            dport = f"{port.first}:{port.last}" if port.is_range else str(port.first)
             rows.append(("filter", DOCKER_USER, [
-                *peer, "-p", port.protocol, "-m", "conntrack", "--ctstate", "DNAT", "--ctorigdstport", dport,
+                *_peer(rule, "-s", address), "-p", port.protocol, "-m", "conntrack", "--ctstate", "DNAT",
+                "--ctorigdstport", _dport(port),
                 "-m", "comment", "--comment", rule.comment, "-j", "RETURN" if rule.action == "accept" else "DROP",
             ]))
     rows.append(("filter", DOCKER_USER, ["-m", "conntrack", "--ctstate", "DNAT", "-m", "comment", "--comment",
@@ -156,11 +154,7 @@ def _rule_rows(ruleset: Ruleset, rules: list[Rule], chain: str, peer_flag: str,
                address) -> list[tuple[str, str, list[str]]]:
     rows = []
     for rule in rules:
-        peer: list[str] = []
-        if rule.peer.placeholder is not None:
-            peer = [peer_flag, address(rule.peer.placeholder)]
-        elif rule.peer.network is not None:
-            peer = [peer_flag, str(rule.peer.network)]
+        peer = _peer(rule, peer_flag, address)
         for port in rule.ports:
             if rule.limit is not None:
                 rows += [("filter", chain, [*peer, *_port_match(port), *args])
@@ -184,9 +178,19 @@ def _limit(rule: Rule, name: str) -> list[list[str]]:
     ]
 
 
+def _peer(rule: Rule, flag: str, address) -> list[str]:
+    """A rule's address match (`-s` or `-d`): none for anyone."""
+    if rule.peer.placeholder is not None:
+        return [flag, address(rule.peer.placeholder)]
+    return [flag, str(rule.peer.network)] if rule.peer.network is not None else []
+
+
+def _dport(port: PortRange) -> str:
+    return f"{port.first}:{port.last}" if port.is_range else str(port.first)
+
+
 def _port_match(port: PortRange) -> list[str]:
-    dport = f"{port.first}:{port.last}" if port.is_range else str(port.first)
-    return ["-p", port.protocol, "--dport", dport]
+    return ["-p", port.protocol, "--dport", _dport(port)]
 
 
 def _shell(arg: str) -> str:

@@ -89,8 +89,7 @@ def _forward(ruleset: Ruleset) -> list[str]:
     rules += [f'iifname "{bridge}" accept comment "containers going out"' for bridge in DOCKER_BRIDGES]
     for rule in (r for r in ruleset.rules if r.direction == PUBLISHED):
         for port in rule.ports:
-            dport = f"{port.first}-{port.last}" if port.is_range else str(port.first)
-            match = f"meta l4proto {port.protocol} ct original proto-dst {dport} ct status dnat"
+            match = f"meta l4proto {port.protocol} ct original proto-dst {_dport(port)} ct status dnat"
             for peer in _peer_matches(rule, "saddr"):
                 lines = " ".join(filter(None, [peer, match]))
                 rules.append(f'{lines} {rule.action} comment "{rule.comment}"')
@@ -159,6 +158,9 @@ def _peer_matches(rule: Rule, addr_key: str, family: int | None = None) -> list[
     return [""]
 
 
+def _dport(port: PortRange) -> str:
+    return f"{port.first}-{port.last}" if port.is_range else str(port.first)
+
+
 def _port_match(port: PortRange) -> str:
-    dport = f"{port.first}-{port.last}" if port.is_range else str(port.first)
-    return f"{port.protocol} dport {dport}"
+    return f"{port.protocol} dport {_dport(port)}"
