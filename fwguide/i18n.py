@@ -125,6 +125,13 @@ TEXT: dict[str, dict[str, str]] = {
             "of all addresses together, so a single password-guessing bot would lock everyone out "
             "of SSH, and its direct interface, which could carry a per-address rule, is deprecated."
         ),
+        "absent_firewalld_malformed": (
+            "No `firewalld` tab: firewalld's zones and rich rules match no TCP flags, so they cannot "
+            "drop these malformed packets explicitly; only its direct interface can, and firewalld's "
+            "own documentation marks it deprecated. firewalld does drop what connection tracking finds "
+            "invalid, NULL and XMAS packets among them, but a new connection that does not start with "
+            "SYN reaches its zone's rules."
+        ),
         "absent_firewalld_outbound": (
             "No `firewalld` tab: firewalld's zones filter incoming traffic only, and this table "
             "filters outgoing traffic."
@@ -426,6 +433,13 @@ TEXT: dict[str, dict[str, str]] = {
             "nouvelles connexions de toutes les adresses ensemble, si bien qu'un seul robot qui essaie "
             "des mots de passe priverait tout le monde de SSH, et son interface directe, qui pourrait "
             "porter une règle par adresse, est déclarée obsolète."
+        ),
+        "absent_firewalld_malformed": (
+            "Pas d'onglet `firewalld`\u00a0: ni les zones ni les règles riches de firewalld ne testent "
+            "les drapeaux TCP, elles ne peuvent donc pas détruire explicitement ces paquets malformés\u00a0; "
+            "seule son interface directe le peut, et la documentation de firewalld la déclare obsolète. "
+            "firewalld détruit bien ce que le suivi de connexion juge invalide, dont les paquets NULL et "
+            "XMAS, mais une nouvelle connexion qui ne commence pas par SYN atteint les règles de sa zone."
         ),
         "absent_firewalld_outbound": (
             "Pas d'onglet `firewalld`\u00a0: les zones de firewalld ne filtrent que le trafic "

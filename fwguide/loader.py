@@ -675,6 +675,8 @@ OBSTACLES = {
                        f"(allowed here: connections: {UFW_LIMIT[0]}, seconds: {UFW_LIMIT[1]})"),
     ("firewalld", "limit"): "firewalld has no per-address limit (its rich rules' limit counts every source "
                             "together): remove the limit, or firewalld from required_tabs",
+    ("firewalld", "malformed"): "firewalld matches no TCP flags outside its deprecated direct interface: "
+                                "remove malformed_tcp: drop, or firewalld from required_tabs",
     ("firewalld", "outbound"): "firewalld's zones filter incoming traffic only: remove the outbound rules and "
                                "policy, or firewalld from required_tabs",
     ("ufw", "docker"): "ufw's rules come after Docker's in FORWARD, so they never see a published port: "

@@ -61,7 +61,8 @@ def random_address(rng: random.Random, family: int, lab: bool = False) -> str:
     return text
 
 
-def random_config(rng: random.Random, lab: bool = False, limit: bool | None = None) -> Config:
+def random_config(rng: random.Random, lab: bool = False, limit: bool | None = None,
+                  malformed: bool | None = None) -> Config:
     """Services (each picked with some chance), their sources, the SSH limit, own ports (some
     on a service's port, which the data files refuse when it can never apply), addresses
     typed or left out, and the malformed-TCP option."""
@@ -87,7 +88,9 @@ def random_config(rng: random.Random, lab: bool = False, limit: bool | None = No
         admin4 = f" {admin4} " if admin4 else admin4  # spaces around, as YAML trims them
     if limit is None:
         limit = LIMITED in picked and rng.random() < 0.4
-    return Config(services, limit and LIMITED in picked, tuple(own[:MAX_OWN]), admin4, admin6, rng.random() < 0.5)
+    if malformed is None:
+        malformed = rng.random() < 0.5
+    return Config(services, limit and LIMITED in picked, tuple(own[:MAX_OWN]), admin4, admin6, malformed)
 
 
 def single_configs() -> list[tuple[str, Config]]:

@@ -33,6 +33,9 @@ from support import ROOT, copied
 CATALOGUE = load_catalogue(ROOT / "snippets", display_root=ROOT)
 FRONTENDS = {f.label: f for f in frontends()}
 TABLE = "web-mail-server"
+# The tutorial's table drops malformed TCP explicitly, which firewalld cannot: its procedures
+# are proven with the basics page's table that the tutorial sends firewalld readers to.
+FIREWALLD_TABLE = "inbound-ssh-admin"
 BACKENDS = ("nft", "legacy")
 # (command, tab) pairs the tests below run; each test gets its text through command().
 COVERED = {
@@ -304,14 +307,14 @@ def test_the_saved_nftables_file_restores_the_same_ruleset(net):
 
 
 def test_firewalld_runtime_rules_are_undone_by_a_reload_and_kept_once_permanent(lab):
-    net = Network(lab, CATALOGUE, "inbound-ssh-admin")
+    net = Network(lab, CATALOGUE, FIREWALLD_TABLE)
     start_daemon(net.server, "firewalld")
     assert ssh(net)[("anyone", 4)] == "open"  # firewalld's own default: SSH open to all
-    net.server.shell(block("firewalld", "inbound-ssh-admin"))
+    net.server.shell(block("firewalld", FIREWALLD_TABLE))
     assert ssh(net) == ADMIN_ONLY
     net.server.shell(command("firewalld-undo"))  # not permanent yet: the reload undoes it
     assert ssh(net)[("anyone", 4)] == "open"
-    net.server.shell(block("firewalld", "inbound-ssh-admin"))
+    net.server.shell(block("firewalld", FIREWALLD_TABLE))
     net.server.shell(command("firewalld-permanent"))
     net.server.shell(command("firewalld-undo"))  # now the reload keeps it
     assert ssh(net) == ADMIN_ONLY
@@ -386,7 +389,7 @@ def safe_apply(net: Network, label: str, text: str) -> None:
 
 def confirmed_safe_apply(net: Network, label: str) -> None:
     """The table's block applied safely and confirmed: time passes, and nothing comes back."""
-    safe_apply(net, label, block(label))
+    safe_apply(net, label, block(label, FIREWALLD_TABLE if label == "firewalld" else TABLE))
     assert ssh(net) == ADMIN_ONLY
     net.server.shell(command("safe-apply-confirm", label))
     assert net.server.run(["atq"]).stdout == ""
@@ -455,7 +458,7 @@ def firewalld_server(lab, release: str) -> tuple[Network, subprocess.Popen]:
     """The network with firewalld running on the server as installed (its default zone lets SSH
     in, nothing else of the table), the stubs in place, and `systemctl stop firewalld` able to
     stop it."""
-    net = release_net(lab, release)
+    net = Network(lab, CATALOGUE, FIREWALLD_TABLE, release=release)
     with_stubs(net)
     daemon = start_daemon(net.server, "firewalld")
     net.server.write("/run/stubs/firewalld.pid", f"{daemon.pid}\n")
@@ -478,7 +481,6 @@ def test_firewalld_applied_safely_confirmed_listed_and_loaded_again_at_boot(lab,
     for family in (4, 6):
         assert re.search(rf'source address="{net.address("client-admin", family)}" service name="ssh" accept',
                          listing)
-    assert "NULL packets" in listing and "new TCP without SYN" in listing  # the direct rules
 
     net.server.shell(command("save", "firewalld"))
     assert stub_calls(net) == ["systemctl enable firewalld"]
@@ -493,7 +495,7 @@ def test_firewalld_applied_safely_confirmed_listed_and_loaded_again_at_boot(lab,
 @pytest.mark.parametrize("release", RELEASES)
 def test_the_firewalld_rollback_returns_to_the_permanent_rules_without_a_confirmation(lab, release):
     net, _ = firewalld_server(lab, release)
-    safe_apply(net, "firewalld", without(block("firewalld"), r"service name=ssh"))
+    safe_apply(net, "firewalld", without(block("firewalld", FIREWALLD_TABLE), r"service name=ssh"))
     assert ssh(net) == NOBODY and opened(net, 443)
     minutes_pass(net)
     assert ssh(net) == EVERYONE
@@ -503,7 +505,7 @@ def test_the_firewalld_rollback_returns_to_the_permanent_rules_without_a_confirm
 @pytest.mark.parametrize("release", RELEASES)
 def test_firewalld_reload_lets_you_in_protected_and_stopping_it_leaves_no_firewall(lab, release):
     net, daemon = firewalld_server(lab, release)
-    net.server.shell(without(block("firewalld"), r"service name=ssh"))
+    net.server.shell(without(block("firewalld", FIREWALLD_TABLE), r"service name=ssh"))
     assert ssh(net) == NOBODY and opened(net, 443)
     net.server.shell(command("firewalld-undo"))
     assert ssh(net) == EVERYONE  # back in...

@@ -408,6 +408,11 @@ CASES = {
         "snippets/web.yml:9: table 'web' requires a firewalld tab, but firewalld has no per-address limit "
         "(its rich rules' limit counts every source together): remove the limit, or firewalld from required_tabs",
     ),
+    "malformed TCP drops on a table that requires firewalld": (
+        {"web": table(head="malformed_tcp: drop\nrequired_tabs: [firewalld]\n")},
+        "snippets/web.yml:5: table 'web' requires a firewalld tab, but firewalld matches no TCP flags outside "
+        "its deprecated direct interface: remove malformed_tcp: drop, or firewalld from required_tabs",
+    ),
     "a limit ufw cannot express, inherited by a table that requires ufw": (
         {"web": table(limited(seconds="60")),
          "child": "kind: table\nid: child\ndirection: inbound\nextends: web\nrequired_tabs: [ufw]\nrules: []\n"},

@@ -62,11 +62,23 @@ def test_rules_block_matches_golden(lang):
 
 
 def test_firewalld_refuses_what_its_zones_cannot_express():
-    """The strict fixture filters outgoing traffic: no firewalld tab, and none in its block."""
-    assert not FRONTENDS["firewalld"].supports(CATALOGUE.ruleset("strict"))
-    assert FRONTENDS["firewalld"].supports(CATALOGUE.ruleset("served"))
-    assert '=== "firewalld"' not in markdown.rules_block(CATALOGUE, "strict", "en")
-    assert '=== "ufw"' in markdown.rules_block(CATALOGUE, "strict", "en")
+    """The strict fixture filters outgoing traffic, the served one drops malformed TCP
+    explicitly: no firewalld tab, and none in their blocks, but the reason under the tabs."""
+    firewalld = FRONTENDS["firewalld"]
+    assert firewalld.supports(CATALOGUE.ruleset("mixed"))  # the control
+    for table, reason in (("strict", "filters outgoing traffic"), ("served", "match no TCP flags")):
+        assert not firewalld.supports(CATALOGUE.ruleset(table))
+        block = markdown.rules_block(CATALOGUE, table, "en")
+        assert '=== "firewalld"' not in block and '=== "ufw"' in block
+        assert reason in block
+
+
+def test_no_firewalld_block_uses_its_deprecated_direct_interface():
+    """firewalld's documentation marks `--direct` deprecated: no block of any table uses it."""
+    for table in CATALOGUE.tables:
+        ruleset = CATALOGUE.ruleset(table)
+        if FRONTENDS["firewalld"].supports(ruleset):
+            assert "--direct" not in FRONTENDS["firewalld"].render(ruleset), table
 
 
 def test_every_fixture_table_has_its_golden_directory():

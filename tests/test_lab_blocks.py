@@ -174,7 +174,8 @@ def test_the_admin_only_rule_answers_the_admin_alone(site_blocks, lab_mode, rele
 FIXTURES = Path(__file__).parent / "golden/snippets"
 FIXTURE_SCENARIOS = [(t, label, backend) for t in ("base", "served", "strict")
                      for label, backend in (("nftables", None), ("rules.v4", "legacy"), ("rules.v6", "nft"))]
-FIXTURE_SCENARIOS += [("served", "ufw", None), ("strict", "ufw", None), ("served", "firewalld", None)]
+# firewalld cannot express the served table (malformed TCP) nor the strict one (outbound).
+FIXTURE_SCENARIOS += [("served", "ufw", None), ("strict", "ufw", None), ("base", "firewalld", None)]
 FIXTURE_SCENARIOS = [(*s, release) for s in FIXTURE_SCENARIOS for release in RELEASES]
 # A server that runs Docker: published ports from networks, a range, a drop before an accept;
 # each form with one release, the releases in turn (the site's Docker blocks run on every one).

@@ -5,13 +5,15 @@ them all until they are made permanent with `firewall-cmd --runtime-to-permanent
 rules go into firewalld's `drop` zone, whose target drops what no rule accepts; binding
 every source address to that zone, last, makes it apply to all traffic at once, after
 SSH is already allowed in it. firewalld services are used where the catalogue names one
-(`dns` opens TCP and UDP), ports otherwise, rich rules for a source address. What firewalld
-has no zone command for (explicit malformed-TCP drops) uses its direct interface.
+(`dns` opens TCP and UDP), ports otherwise, rich rules for a source address. firewalld
+has no zone or rich-rule command that matches TCP flags: a table that drops malformed TCP
+packets explicitly gets no firewalld tab. Its direct interface could carry them, but
+firewalld's own documentation marks it deprecated.
 """
 
 from __future__ import annotations
 
-from ..model import MALFORMED_CHECKS, PortRange, Rule, Ruleset
+from ..model import PortRange, Rule, Ruleset
 
 ZONE = "drop"
 CMD = f"firewall-cmd --zone={ZONE}"
@@ -20,9 +22,12 @@ CMD = f"firewall-cmd --zone={ZONE}"
 def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
     """What firewalld cannot express in a ruleset, as (rule or None, reason): its zones filter
     incoming traffic only, and its rich rules' `limit` counts every source together, with no
-    per-address form. A server that runs Docker: Docker's own nat and filter rules decide its
+    per-address form. It matches no TCP flags, so it cannot drop malformed TCP packets
+    explicitly. A server that runs Docker: Docker's own nat and filter rules decide its
     published ports before firewalld's zones see them. Empty when it can express it all."""
     out: list[tuple[Rule | None, str]] = [(None, "docker")] if ruleset.docker else []
+    if ruleset.malformed_tcp == "drop":
+        out.append((None, "malformed"))
     if ruleset.policies["output"] != "accept" or any(r.direction == "outbound" for r in ruleset.rules):
         out.append((next((r for r in ruleset.rules if r.direction == "outbound"), None), "outbound"))
     out += [(rule, "limit") for rule in ruleset.limited()]
@@ -31,10 +36,6 @@ def obstacles(ruleset: Ruleset) -> list[tuple[Rule | None, str]]:
 
 def render(ruleset: Ruleset) -> str:
     lines = [f"{p.variable(f)}={p.example(f)}" for f in (4, 6) for p in ruleset.placeholders(f)]
-    if ruleset.malformed_tcp == "drop":
-        for family in ("ipv4", "ipv6"):
-            for priority, check in enumerate(MALFORMED_CHECKS):
-                lines.append(f"firewall-cmd --direct --add-rule {family} filter INPUT {priority} {_malformed(check)}")
     # One command for every service open to all, one for every port open to all (firewall-cmd
     # refuses --add-service and --add-port together), then one per rich rule, in table order.
     services: list[str] = []
@@ -51,12 +52,6 @@ def render(ruleset: Ruleset) -> str:
             lines += _rich_rules(rule)
     lines.append(f"{CMD} --add-source=0.0.0.0/0 --add-source=::/0")
     return "\n".join(lines) + "\n"
-
-
-def _malformed(check) -> str:
-    _, flags, _, comment = check
-    match = f"--tcp-flags {' '.join(flags)}" if flags else "! --syn -m conntrack --ctstate NEW"
-    return f"-p tcp {match} -m comment --comment '{comment}' -j DROP"
 
 
 def _rich_rules(rule: Rule) -> list[str]:

@@ -542,15 +542,6 @@
   // firewalld.py
   function fwdRender(ruleset) {
     var CMD = R.firewalld.cmd, lines = [];
-    if (ruleset.malformed) {
-      ["ipv4", "ipv6"].forEach(function (family) {
-        R.malformed.forEach(function (c, priority) {
-          var match = c[1] ? "--tcp-flags " + c[1].join(" ") : "! --syn -m conntrack --ctstate NEW";
-          lines.push("firewall-cmd --direct --add-rule " + family + " filter INPUT " + priority + " -p tcp " + match +
-                     " -m comment --comment '" + c[3] + "' -j DROP");
-        });
-      });
-    }
     var services = [], ports = []; // firewall-cmd refuses --add-service and --add-port together
     ruleset.rules.forEach(function (rule) {
       if (rule.net || rule.action !== "accept") return;
@@ -592,7 +583,9 @@
     "nftables": { render: nftRuleset, note: function (r) { return t("note_nftables", { table: R.nftables.table }) + limitNote(r, "nftables"); } },
     "ufw": { render: ufwRender, note: function (r) { return t("note_ufw") + limitNote(r, "ufw"); } },
     "firewalld": { render: fwdRender, note: function () { return t("note_firewalld"); },
-                   absent: function (r) { return limited(r.rules).length ? [t("absent_firewalld_limit", {})] : []; } },
+                   absent: function (r) { // firewalld.obstacles, in its order
+                     return (r.malformed ? [t("absent_firewalld_malformed", {})] : [])
+                       .concat(limited(r.rules).length ? [t("absent_firewalld_limit", {})] : []); } },
   };
   function tableRows(ruleset) { // markdown.rules_table, as cell texts
     var any = T.any, server = T.this_server;
