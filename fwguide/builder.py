@@ -2,7 +2,8 @@
 
 The builder page (docs/*/builder.md, `<!-- fw:builder form -->`) lets a reader describe their
 server: services of the catalogue, each open to anyone or to their administration address
-only, an SSH limit, ports of their own, the administration addresses, the options. The page
+only, an SSH limit, ports of their own, the administration addresses, the options, and
+whether it runs Docker, with the ports its containers publish. The page
 writes that description as a data file (`table_yaml` here, `dataFile` in
 overrides/assets/javascripts/builder.js) and shows the blocks of the table it stands for.
 
@@ -63,6 +64,10 @@ class Config:
     admin4: str = ""
     admin6: str = ""
     malformed: bool = False
+    # The server runs Docker; `published` are the ports its containers publish (TCP only, the
+    # protocol of each is "tcp"). The page keeps them only while Docker is ticked.
+    docker: bool = False
+    published: tuple[OwnPort, ...] = ()
 
 
 def fragment(config: Config) -> str:
@@ -77,6 +82,9 @@ def fragment(config: Config) -> str:
         parts.append(f"a6={_q(config.admin6)}")
     if config.malformed:
         parts.append("malformed=drop")
+    if config.docker:
+        parts.append("docker=1")
+        parts += [f"c={_q(pub.port)}:{_q(pub.source)}:{_q(pub.name)}" for pub in config.published]
     return "&".join(parts)
 
 
@@ -110,6 +118,8 @@ def table_yaml(config: Config, catalogue: Catalogue, lang: str) -> str:
     lines += [f"  {chain}: {policy}" for chain, policy in POLICIES.items()]
     if config.malformed:
         lines.append("malformed_tcp: drop")
+    if config.docker:
+        lines.append("docker: true")
     rules: list[list[str]] = []
     chosen = dict(config.services)
     for service in catalogue.services.values():
@@ -119,11 +129,13 @@ def table_yaml(config: Config, catalogue: Catalogue, lang: str) -> str:
             if config.limit and service.id == LIMITED else []
         for source in _sources(chosen[service.id], networks):
             rules.append([f"- service: {service.id}", f"  source: {source}", "  action: accept", *limit])
-    for own in config.own:
+    published = config.published if config.docker else ()
+    for own, key, to in [(own, "builder_own_label", []) for own in config.own] + \
+            [(pub, "builder_published_label", ["  to: container"]) for pub in published]:
         port = f"{own.port.strip()}/{own.protocol}"  # as typed: the loader reads it, leading zeros and all
-        label = ", ".join(f'{lang_}: "{i18n.text(lang_, "builder_own_label")}"' for lang_ in i18n.TEXT)
+        label = ", ".join(f'{lang_}: "{i18n.text(lang_, key)}"' for lang_ in i18n.TEXT)
         for source in _sources(own.source, networks):
-            rules.append([f'- name: "{own.name.strip()}"', f"  label: {{{label}}}", f'  ports: ["{port}"]',
+            rules.append([f'- name: "{own.name.strip()}"', f"  label: {{{label}}}", f'  ports: ["{port}"]', *to,
                           f"  source: {source}", "  action: accept"])
     if rules:
         lines.append("rules:")
@@ -149,6 +161,7 @@ def page_data(catalogue: Catalogue, lang: str) -> dict:
         "file_name": FILE_NAME,
         "languages": list(i18n.TEXT),
         "own_labels": {lang_: i18n.text(lang_, "builder_own_label") for lang_ in i18n.TEXT},
+        "published_labels": {lang_: i18n.text(lang_, "builder_published_label") for lang_ in i18n.TEXT},
         "policies": POLICIES,
         "sources": list(SOURCES),
         "limited": LIMITED,
@@ -170,11 +183,13 @@ def page_data(catalogue: Catalogue, lang: str) -> dict:
             "malformed": [[name, list(flags) if flags else None, nft, comment]
                           for name, flags, nft, comment in MALFORMED_CHECKS],
             "iptables": {"echo_limit": iptables.ICMP_ECHO_LIMIT, "nd_types": list(iptables.ND_TYPES),
-                         "builtin": {k: list(v) for k, v in iptables.BUILTIN.items()}},
+                         "builtin": {k: list(v) for k, v in iptables.BUILTIN.items()},
+                         "docker_user": iptables.DOCKER_USER, "other_published": iptables.OTHER_PUBLISHED},
             "nftables": {"table": nftables.TABLE, "indent": nftables.INDENT, "nd_types": nftables.ND_TYPES,
                          "echo_limit": nftables.ECHO_LIMIT, "helper_objects": nftables.HELPER_OBJECTS,
                          "addr_type": nftables.ADDR_TYPE, "addr_match": nftables.ADDR_MATCH,
-                         "rate_units": [list(u) for u in nftables.RATE_UNITS]},
+                         "rate_units": [list(u) for u in nftables.RATE_UNITS],
+                         "docker_bridges": list(nftables.DOCKER_BRIDGES)},
             "ufw": {"before_rules": ufw.BEFORE_RULES, "rule_files": [list(f) for f in ufw.RULE_FILES],
                     "anchor": ufw.ANCHOR, "policy": ufw.POLICY},
             "firewalld": {"cmd": firewalld.CMD},

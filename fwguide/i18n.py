@@ -231,6 +231,17 @@ TEXT: dict[str, dict[str, str]] = {
         "builder_own_add": "Add a port",
         "builder_own_remove": "Remove port {number}",
         "builder_own_number": "Port {number}",
+        "builder_published_label": "a port your containers publish",
+        "builder_docker": "Docker",
+        "builder_docker_option": "This server runs Docker, and its containers publish ports (docker run -p)",
+        "builder_published_help": (
+            "Each port a container publishes (the first number of -p 8080:80), and who may reach "
+            "it; TCP only. A port your containers publish that is not listed here stays closed from "
+            "outside."
+        ),
+        "builder_published_add": "Add a published port",
+        "builder_published_remove": "Remove published port {number}",
+        "builder_published_number": "Published port {number}",
         "builder_admin": "Your administration address",
         "builder_admin_help": (
             "An address (203.0.113.7) or a network (203.0.113.0/24) for each family you administer "
@@ -287,6 +298,10 @@ TEXT: dict[str, dict[str, str]] = {
         "err_port_dead": (
             "This port is already open to the same sources by an earlier rule: {rules}. Remove "
             "it, or change it."
+        ),
+        "err_published_host": (
+            "Port {port} is also opened on the server itself ({name}): one port cannot be both, "
+            "Docker's proxy listens on it."
         ),
         "err_addr_invalid": "Not an IPv{family} address or network.",
         "err_addr_other_family": "This is an IPv{other} address: it goes in the IPv{other} field.",
@@ -540,6 +555,19 @@ TEXT: dict[str, dict[str, str]] = {
         "builder_own_add": "Ajouter un port",
         "builder_own_remove": "Retirer le port {number}",
         "builder_own_number": "Port {number}",
+        "builder_published_label": "un port publié par vos conteneurs",
+        "builder_docker": "Docker",
+        "builder_docker_option": (
+            "Ce serveur fait tourner Docker, et ses conteneurs publient des ports (docker run -p)"
+        ),
+        "builder_published_help": (
+            "Chaque port qu'un conteneur publie (le premier nombre de -p 8080:80), et qui peut le "
+            "joindre\u00a0; TCP seulement. Un port publié par vos conteneurs qui ne figure pas ici "
+            "reste fermé depuis l'extérieur."
+        ),
+        "builder_published_add": "Ajouter un port publié",
+        "builder_published_remove": "Retirer le port publié {number}",
+        "builder_published_number": "Port publié {number}",
         "builder_admin": "Votre adresse d'administration",
         "builder_admin_help": (
             "Une adresse (203.0.113.7) ou un réseau (203.0.113.0/24) pour chaque famille par "
@@ -601,6 +629,10 @@ TEXT: dict[str, dict[str, str]] = {
         "err_port_dead": (
             "Ce port est déjà ouvert aux mêmes sources par une règle précédente\u00a0: {rules}. "
             "Retirez-le ou modifiez-le."
+        ),
+        "err_published_host": (
+            "Le port {port} est aussi ouvert sur le serveur lui-même ({name})\u00a0: un port ne peut "
+            "pas être les deux, le proxy de Docker écoute dessus."
         ),
         "err_addr_invalid": "Ce n'est pas une adresse ou un réseau IPv{family}.",
         "err_addr_other_family": "C'est une adresse IPv{other}\u00a0: elle va dans le champ IPv{other}.",

@@ -12,6 +12,7 @@ import json
 import random
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from fwguide.builder import LIMITED, MAX_OWN, TABLE_ID, Config, OwnPort, fragment, table_yaml
@@ -65,7 +66,9 @@ def random_config(rng: random.Random, lab: bool = False, limit: bool | None = No
                   malformed: bool | None = None) -> Config:
     """Services (each picked with some chance), their sources, the SSH limit, own ports (some
     on a service's port, which the data files refuse when it can never apply), addresses
-    typed or left out, and the malformed-TCP option."""
+    typed or left out, the malformed-TCP option, and (not in the lab, whose Docker draws are
+    their own) a server that runs Docker with ports its containers publish, some on a port of
+    the server's own or published twice, which the data files refuse."""
     services = tuple((sid, rng.choice(("any", "any", "admin"))) for sid in CATALOGUE.services if rng.random() < 0.4)
     picked = dict(services)
     own = []
@@ -90,7 +93,47 @@ def random_config(rng: random.Random, lab: bool = False, limit: bool | None = No
         limit = LIMITED in picked and rng.random() < 0.4
     if malformed is None:
         malformed = rng.random() < 0.5
-    return Config(services, limit and LIMITED in picked, tuple(own[:MAX_OWN]), admin4, admin6, malformed)
+    docker = not lab and rng.random() < 0.3
+    published = random_published(rng, [s for s in CATALOGUE.services if s in picked], own) if docker else ()
+    return Config(services, limit and LIMITED in picked, tuple(own[:MAX_OWN]), admin4, admin6, malformed, docker,
+                  published)
+
+
+PUBLISHED_PORTS = ("5432", "8080", "3000-3009", "9000", "8443")
+
+
+def random_published(rng: random.Random, services: list[str], own: list[OwnPort]) -> tuple[OwnPort, ...]:
+    """Ports a server's containers publish: usual ones, now and then one the server opens
+    itself (a service's or an own TCP port) or one published twice."""
+    host = [str(p.first) for sid in services for p in CATALOGUE.services[sid].ports if p.protocol == "tcp"]
+    host += [o.port for o in own if o.protocol == "tcp"]
+    out: list[OwnPort] = []
+    for _ in range(rng.choice((0, 1, 1, 2, 3))):
+        roll = rng.random()
+        if roll < 0.1 and host:
+            port = rng.choice(host)
+        elif roll < 0.15 and out:
+            port = out[0].port
+        elif roll < 0.4:
+            port = str(rng.randrange(1024, 65536))
+        else:
+            port = rng.choice(PUBLISHED_PORTS)
+        out.append(OwnPort(rng.choice(NAMES), port, "tcp", rng.choice(("any", "any", "admin"))))
+    return tuple(out)
+
+
+def lab_published(rng: random.Random, config: Config) -> Config:
+    """A configuration for the lab's Docker host: the same one running Docker, with one to
+    three published ports, drawn from usual ones the server does not open itself."""
+    host = {p.first for sid, _ in config.services for p in CATALOGUE.services[sid].ports if p.protocol == "tcp"}
+    for own in (o for o in config.own if o.protocol == "tcp"):
+        first, _, last = own.port.partition("-")
+        host |= set(range(int(first), int(last or first) + 1))
+    free = [port for port in ("80", "443", "5432", "8080", "3000-3003", "9000")
+            if not host & set(range(int(port.split("-")[0]), int(port.split("-")[-1]) + 1))]
+    ports = rng.sample(free, min(len(free), rng.choice((1, 2, 3))))
+    published = tuple(OwnPort(rng.choice(NAMES), port, "tcp", rng.choice(("any", "admin"))) for port in ports)
+    return replace(config, docker=True, published=published)
 
 
 def single_configs() -> list[tuple[str, Config]]:

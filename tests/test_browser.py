@@ -121,18 +121,25 @@ def test_no_request_leaves_the_site(page, origin):
 # Screenshots for a maintainer
 
 
+# (name, page, fragment): the builder page is shot for a server that runs Docker, with the
+# form's Docker part filled in and the output it gives.
+SHOTS = [("basics", "basics.md", ""), ("docker", "docker.md", ""),
+         ("builder-docker", "builder.md",
+          "s=ssh:admin&s=https&a4=203.0.113.7&a6=2001%3Adb8%3A%3A7&docker=1&c=80:any:web&c=5432:admin:db")]
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("page_name", ["basics.md", "docker.md"])
-def test_screenshots_of_the_guide(browser, origin, page_name, lang, size, scheme):
+@pytest.mark.parametrize("name, page_name, fragment", SHOTS, ids=[s[0] for s in SHOTS])
+def test_screenshots_of_the_guide(browser, origin, name, page_name, fragment, lang, size, scheme):
     context = browser.new_context(viewport=SIZES[size], base_url=origin, color_scheme=scheme)
     try:
         tab = context.new_page()
-        tab.goto(url(lang, page_name))
+        tab.goto(url(lang, page_name) + (f"#{fragment}" if fragment else ""))
         tab.wait_for_load_state("networkidle")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{page_name.removesuffix('.md')}-{lang}-{size}-{scheme}.png"
+        path = SCREENSHOTS / f"{name}-{lang}-{size}-{scheme}.png"
         tab.screenshot(path=str(path), full_page=True)
     finally:
         context.close()

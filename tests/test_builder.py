@@ -199,6 +199,39 @@ def test_a_change_in_the_form_is_written_to_the_url_and_nothing_is_sent(page):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_the_docker_choice_asks_for_the_published_ports_and_replaces_the_warning(page, lang):
+    """Ticking Docker shows the published ports' list and hides the warning meant for servers
+    without Docker; a published port gives the Docker-aware blocks Python renders, and one
+    the server opens itself is refused where the loader refuses it. Seen as rendered."""
+    open_builder(page, lang)
+    published, warning = page.locator("#fw-published"), page.locator(".fw-docker-warning")
+    page.check("#fw-s-ssh")
+    assert warning.is_visible() and not published.is_visible()  # the control: no Docker yet
+    page.check("#fw-docker")
+    assert published.is_visible() and not warning.is_visible()
+    page.click("#fw-pub-add")
+    assert page.evaluate("document.activeElement.id") == "fw-pub-name-0"
+    page.keyboard.type("web")
+    page.fill("#fw-pub-port-0", "80")
+    config = Config((("ssh", "any"),), docker=True, published=(OwnPort("web", "80"),))
+    assert page.evaluate("location.hash") == "#s=ssh&docker=1&c=80:any:web" == "#" + expected(config, lang)["fragment"]
+    seen = page.evaluate(__import__("builder_support").READ)
+    assert differences(config, lang, seen) == [], replay(config, lang)
+    assert "DOCKER-USER" in seen["blocks"]["iptables"] and "ufw" in seen["hidden"] and "firewalld" in seen["hidden"]
+
+    page.fill("#fw-pub-port-0", "22")  # SSH's port: the loader refuses it
+    assert "error" in expected(Config((("ssh", "any"),), docker=True, published=(OwnPort("web", "22"),)), lang)
+    error = page.locator("#fw-pub-port-0-error")
+    assert error.is_visible() and "22/tcp" in error.inner_text()
+    assert page.get_attribute("#fw-pub-port-0", "aria-invalid") == "true"
+    assert not page.locator(".fw-result").is_visible()
+
+    page.uncheck("#fw-docker")  # the list stays in the form, out of the table and the address
+    assert warning.is_visible() and not published.is_visible()
+    assert page.evaluate("location.hash") == "#s=ssh" and page.locator(".fw-result").is_visible()
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_every_copy_button_copies_its_own_block_after_each_change(page, lang):
     """Each tab's button and the data file's, once for a configuration with every tab, then
     for one that removes a tab (the limit: no firewalld) and changes every block."""

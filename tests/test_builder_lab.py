@@ -3,7 +3,10 @@ the namespace lab and probed like every block of the guide.
 
 Each run draws at least 20 configurations from its seed (FWGUIDE_BUILDER_SEED, printed in
 the header), each with a front-end and backend drawn so that together they cover every one,
-plus two corners on every front-end and backend: every service at once, and SSH alone. The
+plus two corners on every front-end and backend: every service at once, and SSH alone. Then
+one configuration for a server that runs Docker, with ports its containers publish, on each
+front-end that has a Docker form (the backends and releases in turn), proven with the
+release's own Docker like the site's Docker blocks. The
 block is the text the page's copy button copies (the downloaded file for the file forms),
 the table is the data file the page offers for download, and the administration client sits
 at the address typed into the form. A failure prints the URL that loads the configuration.
@@ -18,7 +21,7 @@ from dataclasses import replace
 
 import pytest
 
-from builder_support import CATALOGUE, page_url, random_config, seed, write_snippets
+from builder_support import CATALOGUE, lab_published, page_url, random_config, seed, write_snippets
 from browser_support import BASE, copy_from
 from fwguide.builder import FILE_NAME, TABLE_ID, Config, admin_networks, fragment
 from fwguide.lab.netns import BACKENDS, LabError
@@ -33,6 +36,10 @@ from support import ROOT, release_root, require
 
 RANDOM = 20
 COMBOS = [(f.label, backend) for f in frontends() for backend in (BACKENDS if f.uses_iptables else (None,))]
+# The front-ends with a form for a server that runs Docker (ufw's and firewalld's tabs are
+# absent there), each with one backend, the backends in turn.
+DOCKER_COMBOS = [(f.label, BACKENDS[i % len(BACKENDS)] if f.uses_iptables else None)
+                 for i, f in enumerate(f for f in frontends() if f.label not in ("ufw", "firewalld"))]
 DOWNLOADED = {label: name for name, label in DOWNLOADS}
 RELEASES = [r.codename for r in releases()]
 ADMIN = {"admin4": "203.0.113.150", "admin6": "2001:db8:a2::150"}
@@ -56,6 +63,9 @@ def draw() -> list[tuple[str, Config, str, str | None, str]]:
         mine = replace(every, malformed=False) if label == "firewalld" else every
         out.append(("every-service", mine, label, backend, RELEASES[i % len(RELEASES)]))
         out.append(("ssh-alone", alone, label, backend, RELEASES[(i + 1) % len(RELEASES)]))
+    for i, (label, backend) in enumerate(DOCKER_COMBOS, start=1):
+        config = lab_published(rng, random_config(rng, lab=True, limit=False))
+        out.append((f"docker-{i:02d}", config, label, backend, RELEASES[i % len(RELEASES)]))
     return out
 
 
@@ -71,6 +81,10 @@ def test_the_draws_cover_every_frontend_and_backend_and_both_corners_on_each():
         assert sorted((label, backend or "") for name, _, label, backend, _ in SCENARIOS
                       if name == corner) == sorted((label, backend or "") for label, backend in COMBOS)
     assert {release for *_, release in SCENARIOS} == set(RELEASES)
+    docker = [(label, backend) for name, config, label, backend, _ in SCENARIOS if config.docker]
+    docker_host = CATALOGUE.ruleset("docker-host")  # the site's Docker table: the tabs a Docker host gets
+    assert sorted(label for label, _ in docker) == sorted(f.label for f in frontends() if f.supports(docker_host))
+    assert all(config.published for _, config, *_ in SCENARIOS if config.docker)
 
 
 def scenario_id(name, config, label, backend, release) -> str:
@@ -117,7 +131,7 @@ def test_a_configuration_from_the_page_behaves_as_its_table_says(reader, lab_mod
     scenario = Scenario(TABLE_ID, label, block, backend, str(snippets), release=release)
     reason = unsupported(scenario, lab_mode)
     require(reason is None, str(reason))
-    root = release_root(release)
+    root = release_root(release, docker=config.docker)
     report, failures, start = None, ["the lab did not finish"], time.monotonic()
     try:
         report = run(scenario, lab_mode)

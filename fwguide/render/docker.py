@@ -51,4 +51,6 @@ def warning(lang: str, root: str) -> str:
     """The admonition placed before the complete rulesets of a page, linking to the Docker page."""
     link = proven.site_link(root, lang, PAGE)
     text = i18n.text(lang, "docker_warning", link=f'<a href="{link}">{i18n.text(lang, "docker_page")}</a>')
-    return f'!!! warning "{i18n.text(lang, "docker_warning_title")}"\n    {text}'
+    # In its own box, which the builder page hides when the reader says the server runs Docker.
+    return (f'<div class="fw-docker-warning" markdown>\n\n!!! warning "{i18n.text(lang, "docker_warning_title")}"\n'
+            f"    {text}\n\n</div>")

@@ -184,7 +184,8 @@
   // ---- the state: the form <-> the URL fragment (fwguide.builder.fragment) ---------------
 
   function emptyState() {
-    return { services: {}, limit: false, own: [], admin4: "", admin6: "", malformed: false, unknown: [] };
+    return { services: {}, limit: false, own: [], admin4: "", admin6: "", malformed: false, docker: false, published: [],
+             unknown: [] };
   }
   function parseFragment(hash) {
     var state = emptyState();
@@ -211,6 +212,18 @@
       } else if (key === "a4") state.admin4 = value;
       else if (key === "a6") state.admin6 = value;
       else if (key === "malformed" && value === "drop") state.malformed = true;
+      else if (key === "docker" && value === "1") state.docker = true;
+      else if (key === "c") {
+        var c = raw.split(":");
+        if (c.length < 3 || D.sources.indexOf(c[1]) < 0 || state.published.length >= D.max_own) {
+          state.unknown.push(value);
+          return;
+        }
+        try {
+          state.published.push({ protocol: "tcp", port: decodeURIComponent(c[0]), source: c[1],
+                                 name: decodeURIComponent(c.slice(2).join(":")) });
+        } catch (e) { state.unknown.push(value); }
+      }
       else state.unknown.push(item);
     });
     return state;
@@ -228,6 +241,10 @@
     if (state.admin4) parts.push("a4=" + q(state.admin4));
     if (state.admin6) parts.push("a6=" + q(state.admin6));
     if (state.malformed) parts.push("malformed=drop");
+    if (state.docker) {
+      parts.push("docker=1");
+      state.published.forEach(function (o) { parts.push("c=" + [o.port, o.source, o.name].map(q).join(":")); });
+    }
     return parts.join("&");
   }
 
@@ -245,12 +262,16 @@
                                                     typed: typed, network: parsed.network });
       } else networks[family] = parsed;
     });
-    var own = state.own.map(function (o, i) {
-      var name = checkName(o.name), port = checkPort(o.port, o.protocol);
-      if (name.error) errors["fw-own-name-" + i] = t(name.error, { max: String(name.max), char: name.char });
-      if (port.error) errors["fw-own-port-" + i] = t(port.error, { port: port.port });
-      return { name: name.value, port: port };
-    });
+    var checked = function (kind) {
+      return function (o, i) {
+        var name = checkName(o.name), port = checkPort(o.port, o.protocol);
+        if (name.error) errors["fw-" + kind + "-name-" + i] = t(name.error, { max: String(name.max), char: name.char });
+        if (port.error) errors["fw-" + kind + "-port-" + i] = t(port.error, { port: port.port });
+        return { name: name.value, port: port };
+      };
+    };
+    var own = state.own.map(checked("own"));
+    var published = state.docker ? state.published.map(checked("pub")) : [];
     var sources = function (source) {
       if (source === "any") return [null];
       return [4, 6].filter(function (f) { return networks[f]; }).map(function (f) { return networks[f]; });
@@ -263,17 +284,35 @@
       sources(source).forEach(function (net) {
         rules.push({ name: s.name, label: s.label, ports: s.ports.map(function (p) { return { first: p[0], last: p[1], protocol: p[2] }; }),
                      net: net, action: "accept", comment: s.id, helper: s.helper, firewalld: s.firewalld,
-                     limit: limit, service: s.id });
+                     limit: limit, service: s.id, direction: "inbound" });
       });
     });
     state.own.forEach(function (o, i) {
       if (!own[i].name || own[i].port.error) return;
       sources(o.source).forEach(function (net) {
         rules.push({ name: own[i].name, label: D.own_labels[D.lang], ports: [own[i].port], net: net, action: "accept",
-                     comment: own[i].name, helper: null, firewalld: null, limit: null, own: i });
+                     comment: own[i].name, helper: null, firewalld: null, limit: null, own: i, direction: "inbound" });
       });
     });
-    deadRules(rules, errors);
+    var host = rules.slice();
+    published.forEach(function (pub, i) {
+      if (!pub.name || pub.port.error) return;
+      sources(state.published[i].source).forEach(function (net) {
+        rules.push({ name: pub.name, label: D.published_labels[D.lang], ports: [pub.port], net: net, action: "accept",
+                     comment: pub.name, helper: null, firewalld: null, limit: null, pub: i, direction: "published" });
+      });
+    });
+    deadRules(host, errors); // fwguide.shadowing: each direction apart
+    deadRules(rules.slice(host.length), errors);
+    rules.slice(host.length).forEach(function (rule) { // loader._check_docker: a port is the server's or a container's
+      var p = rule.ports[0], key = "fw-pub-port-" + rule.pub;
+      host.forEach(function (other) {
+        other.ports.forEach(function (q) {
+          if (errors[key] || q.protocol !== p.protocol || q.first > p.last || p.first > q.last) return;
+          errors[key] = t("err_published_host", { port: portText(p, "-") + "/" + p.protocol, name: other.name });
+        });
+      });
+    });
     return { rules: rules, errors: errors, networks: networks, yaml: Object.keys(errors).length ? null : dataFile(state, rules) };
   }
 
@@ -308,7 +347,8 @@
           return next > p.last;
         });
       });
-      if (dead && rule.own !== undefined) errors["fw-own-port-" + rule.own] = t("err_port_dead", { rules: join(Object.keys(deciders)) });
+      var key = rule.own !== undefined ? "fw-own-port-" + rule.own : rule.pub !== undefined ? "fw-pub-port-" + rule.pub : null;
+      if (dead && key) errors[key] = t("err_port_dead", { rules: join(Object.keys(deciders)) });
     });
   }
 
@@ -317,6 +357,7 @@
                  "kind: table", "id: " + D.table_id, "direction: inbound", "policies:"];
     Object.keys(D.policies).forEach(function (chain) { lines.push("  " + chain + ": " + D.policies[chain]); });
     if (state.malformed) lines.push("malformed_tcp: drop");
+    if (state.docker) lines.push("docker: true");
     var out = [];
     rules.forEach(function (r) {
       var source = r.net ? '"' + r.net.network + '"' : "any";
@@ -324,10 +365,13 @@
         out.push("- service: " + r.service, "  source: " + source, "  action: accept");
         if (r.limit) out.push("  limit: {connections: " + r.limit.connections + ", seconds: " + r.limit.seconds + "}");
       } else {
-        var label = D.languages.map(function (l) { return l + ': "' + D.own_labels[l] + '"'; }).join(", ");
-        var own = state.own[r.own]; // the port as typed: the loader reads it, leading zeros and all
-        out.push('- name: "' + r.name + '"', "  label: {" + label + "}", '  ports: ["' + own.port.trim() + "/" + own.protocol + '"]',
-                 "  source: " + source, "  action: accept");
+        var labels = r.pub !== undefined ? D.published_labels : D.own_labels;
+        var label = D.languages.map(function (l) { return l + ': "' + labels[l] + '"'; }).join(", ");
+        // the port as typed: the loader reads it, leading zeros and all
+        var own = r.pub !== undefined ? state.published[r.pub] : state.own[r.own];
+        out.push('- name: "' + r.name + '"', "  label: {" + label + "}", '  ports: ["' + own.port.trim() + "/" + own.protocol + '"]');
+        if (r.pub !== undefined) out.push("  to: container");
+        out.push("  source: " + source, "  action: accept");
       }
     });
     if (out.length) lines.push("rules:");
@@ -370,6 +414,7 @@
     return out;
   }
   function forFamily(rules, family) { return rules.filter(function (r) { return families(r).indexOf(family) >= 0; }); }
+  function toward(rules, direction) { return rules.filter(function (r) { return r.direction === direction; }); }
 
   // iptables.py
   function iptPort(p) { return ["-p", p.protocol, "--dport", portText(p, ":")]; }
@@ -391,7 +436,7 @@
       rows.push(["filter", "INPUT", icmp.concat(["packet-too-big", "-j", "ACCEPT"])]);
     }
     rows.push(["filter", "INPUT", icmp.concat(["echo-request"], R.iptables.echo_limit, ["-j", "ACCEPT"])]);
-    forFamily(ruleset.rules, family).forEach(function (rule) {
+    forFamily(toward(ruleset.rules, "inbound"), family).forEach(function (rule) {
       var peer = rule.net ? ["-s", rule.net.network] : [];
       rule.ports.forEach(function (p) {
         if (rule.limit) {
@@ -404,12 +449,42 @@
         rows.push(["filter", "INPUT", peer.concat(iptPort(p), ["-m", "comment", "--comment", rule.comment, "-j", upper(rule.action)])]);
       });
     });
+    if (ruleset.docker) rows = rows.concat(iptDockerRows(ruleset, family));
+    return rows;
+  }
+  function iptDockerRows(ruleset, family) { // iptables._docker_rows
+    var DU = R.iptables.docker_user, published = forFamily(toward(ruleset.rules, "published"), family), rows = [];
+    var peer = function (rule) { return rule.net ? ["-s", rule.net.network] : []; };
+    published.forEach(function (rule) {
+      rule.ports.forEach(function (p) {
+        rows.push(["filter", "INPUT", peer(rule).concat(iptPort(p), ["-m", "comment", "--comment", rule.comment, "-j", upper(rule.action)])]);
+      });
+    });
+    rows.push(["filter", DU, ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"]]);
+    published.forEach(function (rule) {
+      rule.ports.forEach(function (p) {
+        rows.push(["filter", DU, peer(rule).concat(["-p", p.protocol, "-m", "conntrack", "--ctstate", "DNAT",
+          "--ctorigdstport", portText(p, ":"), "-m", "comment", "--comment", rule.comment, "-j",
+          rule.action === "accept" ? "RETURN" : "DROP"])]);
+      });
+    });
+    rows.push(["filter", DU, ["-m", "conntrack", "--ctstate", "DNAT", "-m", "comment", "--comment", R.iptables.other_published,
+                              "-j", "DROP"]]);
+    rows.push(["filter", DU, ["-j", "RETURN"]]);
     return rows;
   }
   function iptCommands(ruleset, family) {
     var cmd = family === 4 ? "iptables" : "ip6tables", builtin = R.iptables.builtin.filter;
-    var lines = builtin.map(function (c) { return cmd + " -P " + c + " ACCEPT"; });
-    lines.push(cmd + " -F", cmd + " -X");
+    var lines;
+    if (ruleset.docker) { // Docker's chains stay, and so does FORWARD's policy (Docker's DROP)
+      var DU = R.iptables.docker_user;
+      lines = ["INPUT", "OUTPUT"].map(function (c) { return cmd + " -P " + c + " ACCEPT"; })
+        .concat(["INPUT", "OUTPUT"].map(function (c) { return cmd + " -F " + c; }),
+                [cmd + " -N " + DU + " 2>/dev/null || " + cmd + " -F " + DU]);
+    } else {
+      lines = builtin.map(function (c) { return cmd + " -P " + c + " ACCEPT"; });
+      lines.push(cmd + " -F", cmd + " -X");
+    }
     var rows = iptRows(ruleset, family);
     if (rows.some(function (r) { return r[0] === "raw"; })) lines.push(cmd + " -t raw -F");
     rows.forEach(function (r) {
@@ -428,6 +503,10 @@
       R.iptables.builtin[table].forEach(function (c) {
         out.push(":" + c + " " + (table === "filter" ? upper(ruleset.policies[c.toLowerCase()]) : "ACCEPT") + " [0:0]");
       });
+      if (ruleset.docker) {
+        if (table === "filter") out.push(":" + R.iptables.docker_user + " - [0:0]");
+        (table === "filter" ? ["INPUT", "OUTPUT"] : ["PREROUTING"]).forEach(function (c) { out.push("-F " + c); });
+      }
       mine.forEach(function (r) {
         out.push(["-A", r[1]].concat(r[2].map(function (a) { return a.indexOf(" ") >= 0 ? '"' + a + '"' : a; })).join(" "));
       });
@@ -450,9 +529,9 @@
     var entry = R.nftables.addr_match[family] + " saddr limit rate over " + rate + " burst " + l.connections + " packets";
     return "update @" + nftSetName(ruleset, rule, family) + " { " + entry + " }";
   }
-  function nftRules(ruleset) {
+  function nftRules(ruleset, direction) {
     var lines = [];
-    ruleset.rules.forEach(function (rule) {
+    toward(ruleset.rules, direction).forEach(function (rule) {
       rule.ports.forEach(function (p) {
         var peer = rule.net ? (rule.net.version === 4 ? "ip" : "ip6") + " saddr " + rule.net.network : "";
         var match = [peer, nftPort(p)].filter(Boolean).join(" ");
@@ -493,8 +572,8 @@
     input.push("ct state established,related accept", "ct state invalid drop", "icmpv6 type " + N.nd_types + " ip6 hoplimit 255 accept",
                "icmpv6 type packet-too-big accept", "icmp type echo-request " + N.echo_limit + " accept",
                "icmpv6 type echo-request " + N.echo_limit + " accept");
-    body.push(nftChain("input", ruleset.policies.input, input.concat(nftRules(ruleset))));
-    body.push(nftChain("forward", ruleset.policies.forward, []));
+    body.push(nftChain("input", ruleset.policies.input, input.concat(nftRules(ruleset, "inbound"), nftRules(ruleset, "published"))));
+    body.push(nftChain("forward", ruleset.policies.forward, nftForward(ruleset)));
     body.push(nftChain("output", ruleset.policies.output, []));
     body.forEach(function (block, i) {
       if (i) out.push("");
@@ -502,6 +581,20 @@
     });
     out.push("}");
     return out.join("\n") + "\n";
+  }
+
+  function nftForward(ruleset) { // nftables._forward
+    if (!ruleset.docker) return [];
+    var rules = ["ct state established,related accept", "ct state invalid drop"];
+    R.nftables.docker_bridges.forEach(function (b) { rules.push('iifname "' + b + '" accept comment "containers going out"'); });
+    toward(ruleset.rules, "published").forEach(function (rule) {
+      rule.ports.forEach(function (p) {
+        var match = "meta l4proto " + p.protocol + " ct original proto-dst " + portText(p, "-") + " ct status dnat";
+        var peer = rule.net ? (rule.net.version === 4 ? "ip" : "ip6") + " saddr " + rule.net.network : "";
+        rules.push([peer, match].filter(Boolean).join(" ") + " " + rule.action + ' comment "' + rule.comment + '"');
+      });
+    });
+    return rules;
   }
 
   // ufw.py
@@ -571,34 +664,44 @@
     });
     return notes.map(function (n) { return " " + n; }).join("");
   }
+  function dk(r, key) { return r.docker ? key + "_docker" : key; } // markdown._docker
   var FRONTENDS = {
     "iptables": { render: function (r) { return iptCommands(r, 4); },
-                  note: function (r) { return t("note_commands", { family: "IPv4" }) + limitNote(r, "recent"); } },
+                  note: function (r) { return t(dk(r, "note_commands"), { family: "IPv4" }) + limitNote(r, "recent"); } },
     "ip6tables": { render: function (r) { return iptCommands(r, 6); },
-                   note: function (r) { return t("note_commands", { family: "IPv6" }) + limitNote(r, "recent"); } },
+                   note: function (r) { return t(dk(r, "note_commands"), { family: "IPv6" }) + limitNote(r, "recent"); } },
     "rules.v4": { render: function (r) { return iptRestore(r, 4); },
-                  note: function (r) { return t("note_restore", { path: "/etc/iptables/rules.v4", tool: "iptables-restore", family: "IPv4" }) + limitNote(r, "recent"); } },
+                  note: function (r) { return t(dk(r, "note_restore"), { path: "/etc/iptables/rules.v4", tool: "iptables-restore", family: "IPv4" }) + limitNote(r, "recent"); } },
     "rules.v6": { render: function (r) { return iptRestore(r, 6); },
-                  note: function (r) { return t("note_restore", { path: "/etc/iptables/rules.v6", tool: "ip6tables-restore", family: "IPv6" }) + limitNote(r, "recent"); } },
-    "nftables": { render: nftRuleset, note: function (r) { return t("note_nftables", { table: R.nftables.table }) + limitNote(r, "nftables"); } },
-    "ufw": { render: ufwRender, note: function (r) { return t("note_ufw") + limitNote(r, "ufw"); } },
+                  note: function (r) { return t(dk(r, "note_restore"), { path: "/etc/iptables/rules.v6", tool: "ip6tables-restore", family: "IPv6" }) + limitNote(r, "recent"); } },
+    "nftables": { render: nftRuleset, note: function (r) { return t(dk(r, "note_nftables"), { table: R.nftables.table }) + limitNote(r, "nftables"); } },
+    "ufw": { render: ufwRender, note: function (r) { return t("note_ufw") + limitNote(r, "ufw"); },
+             absent: function (r) { return r.docker ? [t("absent_ufw_docker", {})] : []; } }, // ufw.obstacles
     "firewalld": { render: fwdRender, note: function () { return t("note_firewalld"); },
                    absent: function (r) { // firewalld.obstacles, in its order
-                     return (r.malformed ? [t("absent_firewalld_malformed", {})] : [])
+                     return (r.docker ? [t("absent_firewalld_docker", {})] : [])
+                       .concat(r.malformed ? [t("absent_firewalld_malformed", {})] : [])
                        .concat(limited(r.rules).length ? [t("absent_firewalld_limit", {})] : []); } },
   };
   function tableRows(ruleset) { // markdown.rules_table, as cell texts
     var any = T.any, server = T.this_server;
     var rows = [[T.service, T.protocol, T.source, T.destination, T.port, T.action]];
     if (ruleset.malformed) R.malformed.forEach(function (c) { rows.push([T["malformed_" + c[0]], "TCP", any, server, T.all, "DROP"]); });
-    ruleset.rules.forEach(function (rule) {
-      var action = rule.limit ? t("limited_action", { connections: String(rule.limit.connections), seconds: String(rule.limit.seconds) })
-        : upper(rule.action);
-      rule.ports.forEach(function (p) {
-        rows.push([t("service_cell", { name: rule.name, label: rule.label }), upper(p.protocol), rule.net ? rule.net.network : any,
-                   server, portText(p, "\u2013"), action]);
+    var ruleRows = function (rules, destination) {
+      rules.forEach(function (rule) {
+        var action = rule.limit ? t("limited_action", { connections: String(rule.limit.connections), seconds: String(rule.limit.seconds) })
+          : upper(rule.action);
+        rule.ports.forEach(function (p) {
+          rows.push([t("service_cell", { name: rule.name, label: rule.label }), upper(p.protocol), rule.net ? rule.net.network : any,
+                     destination, portText(p, "\u2013"), action]);
+        });
       });
-    });
+    };
+    ruleRows(toward(ruleset.rules, "inbound"), server);
+    if (ruleset.docker) { // where no rule names a published port, it is closed whatever -p said
+      ruleRows(toward(ruleset.rules, "published"), T.container);
+      rows.push([T.everything_else_published, T.all, any, T.container, T.all, "DROP"]);
+    }
     rows.push([T.everything_else_inbound, T.all, any, server, T.all, t("default_policy", { action: upper(ruleset.policies.input) })]);
     return rows;
   }
@@ -626,7 +729,12 @@
     return box;
   }
 
-  var form = $("fw-builder"), out = document.querySelector(".fw-builder-output"), ownList = $("fw-own");
+  var form = $("fw-builder"), out = document.querySelector(".fw-builder-output");
+  // The two lists of ports: the server's own, and the ones its containers publish (TCP only).
+  var LISTS = {
+    own: { list: $("fw-own"), add: $("fw-own-add"), number: "builder_own_number", remove: "builder_own_remove" },
+    pub: { list: $("fw-pub"), add: $("fw-pub-add"), number: "builder_published_number", remove: "builder_published_remove" },
+  };
   var tabs = {}, urls = {};
   (function findTabs() {
     var set = document.querySelector(".fw-result").querySelector(".tabbed-set");
@@ -639,21 +747,22 @@
   })();
   var yamlCode = document.querySelector(".fw-datafile").querySelector("pre > code");
 
-  function ownRow(o, i) {
+  function portRow(kind, o, i) {
     var row = document.createElement("fieldset");
     row.className = "fw-own-row";
     var legend = document.createElement("legend");
-    legend.textContent = t("builder_own_number", { number: String(i + 1) });
+    legend.textContent = t(LISTS[kind].number, { number: String(i + 1) });
     row.appendChild(legend);
+    var list = kind;
     var field = function (kind, control, label) {
       var box = document.createElement("div"), l = document.createElement("label"), error = document.createElement("p");
       box.className = "fw-field";
-      control.id = "fw-own-" + kind + "-" + i;
+      control.id = "fw-" + list + "-" + kind + "-" + i;
       l.htmlFor = control.id;
       l.textContent = label;
       error.className = "fw-error";
       error.id = control.id + "-error";
-      control.setAttribute("aria-describedby", (kind === "name" || kind === "port" ? "fw-own-help " : "") + error.id);
+      control.setAttribute("aria-describedby", (kind === "name" || kind === "port" ? "fw-" + list + "-help " : "") + error.id);
       control.dataset.own = kind;
       box.append(l, control, error);
       row.appendChild(box);
@@ -679,12 +788,12 @@
     };
     field("name", text(o.name), T.builder_own_name);
     field("port", text(o.port), T.builder_own_port);
-    field("protocol", select(C.protocols.map(function (p) { return [p, upper(p)]; }), o.protocol), T.builder_own_protocol);
+    if (kind === "own") field("protocol", select(C.protocols.map(function (p) { return [p, upper(p)]; }), o.protocol), T.builder_own_protocol);
     field("source", select(D.sources.map(function (s) { return [s, T["builder_source_" + s]]; }), o.source), T.builder_own_source);
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "md-button fw-own-remove";
-    remove.textContent = t("builder_own_remove", { number: String(i + 1) });
+    remove.textContent = t(LISTS[kind].remove, { number: String(i + 1) });
     remove.dataset.remove = String(i);
     row.appendChild(remove);
     return row;
@@ -696,13 +805,17 @@
       if ($("fw-s-" + s.id).checked) state.services[s.id] = $("fw-src-" + s.id).value;
     });
     state.limit = $("fw-limit").checked;
-    ownList.querySelectorAll(".fw-own-row").forEach(function (row) {
-      var get = function (kind) { return row.querySelector('[data-own="' + kind + '"]').value; };
-      state.own.push({ name: get("name"), port: get("port"), protocol: get("protocol"), source: get("source") });
+    Object.keys(LISTS).forEach(function (kind) {
+      LISTS[kind].list.querySelectorAll(".fw-own-row").forEach(function (row) {
+        var get = function (field) { var c = row.querySelector('[data-own="' + field + '"]'); return c ? c.value : "tcp"; };
+        state[kind === "own" ? "own" : "published"].push({ name: get("name"), port: get("port"), protocol: get("protocol"),
+                                                          source: get("source") });
+      });
     });
     state.admin4 = $("fw-a4").value;
     state.admin6 = $("fw-a6").value;
     state.malformed = $("fw-malformed").checked;
+    state.docker = $("fw-docker").checked;
     return state;
   }
   function writeForm(state) {
@@ -711,12 +824,16 @@
       $("fw-src-" + s.id).value = state.services[s.id] || "any";
     });
     $("fw-limit").checked = state.limit;
-    ownList.textContent = "";
-    state.own.forEach(function (o, i) { ownList.appendChild(ownRow(o, i)); });
+    Object.keys(LISTS).forEach(function (kind) {
+      var L = LISTS[kind], items = state[kind === "own" ? "own" : "published"];
+      L.list.textContent = "";
+      items.forEach(function (o, i) { L.list.appendChild(portRow(kind, o, i)); });
+      L.add.disabled = items.length >= D.max_own;
+    });
     $("fw-a4").value = state.admin4;
     $("fw-a6").value = state.admin6;
     $("fw-malformed").checked = state.malformed;
-    $("fw-own-add").disabled = state.own.length >= D.max_own;
+    $("fw-docker").checked = state.docker;
     var link = $("fw-link-error");
     link.textContent = state.unknown.length ? t("err_link", { what: state.unknown.join(", ") }) : "";
   }
@@ -733,6 +850,7 @@
     var reserved = []; // what only the admin address may reach, SSH aside (its note is a danger)
     D.services.forEach(function (s) { if (state.services[s.id] === "admin" && s.id !== D.limited) reserved.push(s.name); });
     state.own.forEach(function (o) { if (o.source === "admin") reserved.push(o.name.trim()); });
+    if (state.docker) state.published.forEach(function (o) { if (o.source === "admin") reserved.push(o.name.trim()); });
     if (reserved.length) {
       missing.forEach(function (family) {
         info.push(t("builder_family_left_out", { family: String(family), names: join(reserved) }));
@@ -767,11 +885,14 @@
     $("fw-invalid").hidden = valid;
     document.querySelector(".fw-result").hidden = !valid;
     notices(state, result);
+    // The published ports are asked for, and the warning for servers without Docker shown, as the box says.
+    $("fw-published").hidden = !state.docker;
+    document.querySelectorAll(".fw-docker-warning").forEach(function (box) { box.hidden = state.docker; });
     var hash = fragment(state);
     if (location.hash.slice(1) !== hash) history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
     document.querySelectorAll("a[hreflang]").forEach(function (a) { a.href = a.href.split("#")[0] + (hash ? "#" + hash : ""); });
     if (!valid) return;
-    var ruleset = { rules: result.rules, malformed: state.malformed, policies: D.policies };
+    var ruleset = { rules: result.rules, malformed: state.malformed, docker: state.docker, policies: D.policies };
     var rows = tableRows(ruleset);
     var table = document.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
     rows[0].forEach(function (cell) { var th = document.createElement("th"); th.textContent = cell; head.appendChild(th); });
@@ -808,22 +929,25 @@
   function update() { render(readForm()); }
   form.addEventListener("input", update); // text fields, checkboxes and selects alike: one render per change
   form.addEventListener("submit", function (e) { e.preventDefault(); });
-  $("fw-own-add").addEventListener("click", function () {
-    var state = readForm();
-    if (state.own.length >= D.max_own) return;
-    state.own.push({ name: "", port: "", protocol: C.protocols[0], source: D.sources[0] });
-    writeForm(state);
-    render(state);
-    $("fw-own-name-" + (state.own.length - 1)).focus();
-  });
-  ownList.addEventListener("click", function (e) {
-    var index = e.target.dataset && e.target.dataset.remove;
-    if (index === undefined) return;
-    var state = readForm();
-    state.own.splice(+index, 1);
-    writeForm(state);
-    render(state);
-    $("fw-own-add").focus();
+  Object.keys(LISTS).forEach(function (kind) {
+    var L = LISTS[kind], key = kind === "own" ? "own" : "published";
+    L.add.addEventListener("click", function () {
+      var state = readForm();
+      if (state[key].length >= D.max_own) return;
+      state[key].push({ name: "", port: "", protocol: C.protocols[0], source: D.sources[0] });
+      writeForm(state);
+      render(state);
+      $("fw-" + kind + "-name-" + (state[key].length - 1)).focus();
+    });
+    L.list.addEventListener("click", function (e) {
+      var index = e.target.dataset && e.target.dataset.remove;
+      if (index === undefined) return;
+      var state = readForm();
+      state[key].splice(+index, 1);
+      writeForm(state);
+      render(state);
+      L.add.focus();
+    });
   });
   function load() {
     var state = parseFragment(location.hash);
