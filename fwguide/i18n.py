@@ -87,6 +87,9 @@ TEXT: dict[str, dict[str, str]] = {
             "{link} instead."
         ),
         "docker_page": "Servers that run Docker",
+        "fail2ban_release": "Debian {version}",
+        "fail2ban_kept": "still refused",
+        "fail2ban_lost": "let in until fail2ban is reloaded",
         "usual_form": "Form",
         "usual_running": "Applied while Docker runs",
         "usual_boot": "In place before Docker starts",
@@ -409,6 +412,9 @@ TEXT: dict[str, dict[str, str]] = {
             "jamais un port publié. Utilisez plutôt le jeu de règles de la page {link}."
         ),
         "docker_page": "Serveurs qui font tourner Docker",
+        "fail2ban_release": "Debian {version}",
+        "fail2ban_kept": "toujours refusée",
+        "fail2ban_lost": "admise jusqu'au rechargement de fail2ban",
         "usual_form": "Forme",
         "usual_running": "Appliqué pendant que Docker tourne",
         "usual_boot": "En place avant le démarrage de Docker",

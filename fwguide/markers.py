@@ -3,7 +3,8 @@
 `<!-- fw:proof lab -->` and `<!-- fw:proof matrix -->` the drawing of the test lab and the
 matrix of the last test run, `<!-- fw:builder form|output|results -->` the parts of the builder
 page, `<!-- fw:docker warning -->` the warning before complete rulesets that do not know Docker,
-and `<!-- fw:docker usual -->` what those do on a server that runs it.
+`<!-- fw:docker usual -->` what those do on a server that runs it, and `<!-- fw:fail2ban kept -->`
+what each form does to the addresses fail2ban has banned.
 
 A marker is an HTML comment, so a page still reads cleanly where the hook does not run.
 Anything that looks like a marker but is not a valid one fails, naming the page.
@@ -17,16 +18,18 @@ from pathlib import Path
 from . import LANGUAGES, proof
 from .errors import DataError
 from .model import Catalogue
-from .render import builder, docker, markdown, proven
+from .render import builder, docker, fail2ban, markdown, proven
 
 # Anything that starts like one of our markers, valid or not, on any line.
 CANDIDATE_RE = re.compile(r"<!--\s*fw\b.*?(?:-->|$)", re.MULTILINE)
-MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands|proof|builder|docker) (?P<id>[a-z][a-z0-9-]*) -->")
+MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands|proof|builder|docker|fail2ban) (?P<id>[a-z][a-z0-9-]*) -->")
 PROOF_PARTS = ("lab", "matrix")
 BUILDER_PARTS = ("form", "output", "results")
 DOCKER_PARTS = ("warning", "usual")
+FAIL2BAN_PARTS = ("kept",)
 SYNTAX = ("<!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix -->, "
-          "<!-- fw:builder form|output|results --> or <!-- fw:docker warning|usual -->, alone on its line")
+          "<!-- fw:builder form|output|results -->, <!-- fw:docker warning|usual --> or <!-- fw:fail2ban kept -->, "
+          "alone on its line")
 TITLE_RE = re.compile(r"^# (.+)$", re.MULTILINE)
 
 
@@ -61,6 +64,8 @@ def expand(text: str, catalogue: Catalogue, lang: str, page: str, root: str | No
             out.append(docker.warning(lang, root or ""))
         elif marker == ("docker", "usual"):
             out.append(docker.usual_table(lang))
+        elif marker == ("fail2ban", "kept"):
+            out.append(fail2ban.kept_table(lang))
         else:
             out.append(markdown.commands_block(catalogue.commands[marker[1]]))
     return "\n".join(out)
@@ -82,8 +87,9 @@ def marker_on(line: str, catalogue: Catalogue, page: str, number: int) -> tuple[
         raise DataError(page, number, f"unknown proof part '{ident}' in marker (known: {', '.join(PROOF_PARTS)})")
     if kind == "builder" and ident not in BUILDER_PARTS:
         raise DataError(page, number, f"unknown builder part '{ident}' in marker (known: {', '.join(BUILDER_PARTS)})")
-    if kind == "docker" and ident not in DOCKER_PARTS:
-        raise DataError(page, number, f"unknown docker part '{ident}' in marker (known: {', '.join(DOCKER_PARTS)})")
+    for name, parts in (("docker", DOCKER_PARTS), ("fail2ban", FAIL2BAN_PARTS)):
+        if kind == name and ident not in parts:
+            raise DataError(page, number, f"unknown {name} part '{ident}' in marker (known: {', '.join(parts)})")
     if kind == "commands" and ident not in catalogue.commands:
         known = ", ".join(catalogue.commands) or "none defined"
         raise DataError(page, number, f"unknown commands '{ident}' in marker (known: {known})")

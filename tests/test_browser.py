@@ -121,9 +121,10 @@ def test_no_request_leaves_the_site(page, origin):
 # Screenshots for a maintainer
 
 
-# (name, page, fragment): the builder page is shot for a server that runs Docker, with the
+# (name, page, fragment): the iptables page holds the fail2ban section; the builder page is
+# shot for a server that runs Docker, with the
 # form's Docker part filled in and the output it gives.
-SHOTS = [("basics", "basics.md", ""), ("docker", "docker.md", ""),
+SHOTS = [("basics", "basics.md", ""), ("docker", "docker.md", ""), ("iptables", "iptables.md", ""),
          ("builder-docker", "builder.md",
           "s=ssh:admin&s=https&a4=203.0.113.7&a6=2001%3Adb8%3A%3A7&docker=1&c=80:any:web&c=5432:admin:db")]
 

@@ -26,6 +26,7 @@ from fwguide.lab.sandbox import Sandbox
 from fwguide.lab.scenario import dump, normalise_save, start_daemon
 from fwguide.loader import load_catalogue
 from fwguide.releases import releases
+from fwguide.render import fail2ban
 from fwguide.render.markdown import frontends
 
 from support import ROOT, copied
@@ -569,7 +570,13 @@ def test_a_passive_ftp_transfer_needs_the_helper(lab, label, backend, family, he
     assert result.stdout.strip() == expected, result.stderr
 
 
+# Commands another test file runs, with its own lab: fail2ban's (tests/test_fail2ban.py runs
+# fail2ban.RELOAD after every form).
+ELSEWHERE = {(fail2ban.RELOAD, "")}
+
+
 def test_every_command_and_variant_has_a_test_here():
-    """A command added to snippets/commands.yml fails this until a test above runs it."""
+    """A command added to snippets/commands.yml fails this until a test above (or the file
+    ELSEWHERE names) runs it."""
     wanted = {(c.id, v.label) for c in CATALOGUE.commands.values() for v in c.variants}
-    assert wanted == COVERED
+    assert wanted == COVERED | ELSEWHERE

@@ -46,7 +46,8 @@ def test_services_marker_renders_the_catalogue():
 
 
 SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix -->, "
-          "<!-- fw:builder form|output|results --> or <!-- fw:docker warning|usual -->, alone on its line)")
+          "<!-- fw:builder form|output|results -->, <!-- fw:docker warning|usual --> or <!-- fw:fail2ban kept -->, "
+          "alone on its line)")
 
 
 @pytest.mark.parametrize("line, message", [
@@ -67,6 +68,8 @@ SYNTAX = ("(expected <!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->
      f"docs/fr/page.md:5: malformed marker '<!-- fw:proof  lab -->' {SYNTAX}"),
     ("<!-- fw:docker notice -->",
      "docs/fr/page.md:5: unknown docker part 'notice' in marker (known: warning, usual)"),
+    ("<!-- fw:fail2ban lost -->",
+     "docs/fr/page.md:5: unknown fail2ban part 'lost' in marker (known: kept)"),
 ])
 def test_bad_marker_names_the_page_and_line(line, message):
     with pytest.raises(DataError) as caught:

@@ -557,9 +557,32 @@ def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:
     return "".join(out)
 
 
+# fail2ban as Debian installs it, its actions included; only where its sshd jail reads the log
+# changes: the lab's server has no journal (trixie's default backend) and no syslog, and the
+# bans are made with `fail2ban-client set sshd banip` rather than from failed logins.
+FAIL2BAN_LAB_JAIL = """[sshd]
+backend = polling
+logpath = /var/log/auth.log
+"""
+
+
 def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> subprocess.Popen:
-    """Start a front-end's daemon in a sandbox; firewalld gets a private system D-Bus.
+    """Start a daemon in a sandbox: firewalld with a private system D-Bus, or fail2ban.
     Returns the daemon's process (its pid is the daemon's own: every wrapper execs)."""
+    if daemon == "fail2ban":
+        sandbox.write("/etc/fail2ban/jail.d/zz-fwguide-lab.local", FAIL2BAN_LAB_JAIL)
+        # As on every Debian system, the host's own name in /etc/hosts: fail2ban looks it up to
+        # ignore its own addresses, and the lab has no DNS to wait for.
+        sandbox.run(["sh", "-c", 'echo "127.0.1.1 $(uname -n)" >> /etc/hosts && mkdir -p /run/fail2ban /var/log '
+                     "&& touch /var/log/auth.log"])
+        process = sandbox.popen(["fail2ban-server", "-xf", "start"])
+        if wait:
+            deadline = time.monotonic() + 30
+            while sandbox.run(["fail2ban-client", "status", "sshd"], check=False).returncode != 0:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise LabError(f"fail2ban's sshd jail did not start within 30 s in {sandbox.ns.role}")
+                time.sleep(0.1)
+        return process
     if daemon != "firewalld":
         raise LabError(f"no way to start {daemon!r}")
     sandbox.run(["mkdir", "-p", "/run/dbus"])
