@@ -88,6 +88,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "docker_page": "Servers that run Docker",
         "fail2ban_release": "Debian {version}",
+        "fail2ban_release_docker": "Debian {version} with Docker",
         "fail2ban_kept": "still refused",
         "fail2ban_lost": "let in until fail2ban is reloaded",
         "usual_form": "Form",
@@ -144,9 +145,10 @@ TEXT: dict[str, dict[str, str]] = {
             "FORWARD and accept the published ports first, so ufw's rules never see them."
         ),
         "absent_firewalld_docker": (
-            "No `firewalld` tab: a firewalld form for a server that runs Docker is not proven "
-            "yet. Docker changes firewalld's configuration each time it starts (its own "
-            "`docker` zone), and its own rules accept the published ports."
+            "No `firewalld` tab: Docker's own rules accept its published ports before firewalld's "
+            "zones see them, and Docker changes firewalld's configuration each time it starts (its "
+            "own `docker` zone). In the lab, a published port that the table does not name stayed "
+            "open to anyone under firewalld."
         ),
         # Under each block: how the namespace lab proved it, or why it did not.
         "proof_proven": "Proven with Debian {releases} tools",
@@ -413,6 +415,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "docker_page": "Serveurs qui font tourner Docker",
         "fail2ban_release": "Debian {version}",
+        "fail2ban_release_docker": "Debian {version} avec Docker",
         "fail2ban_kept": "toujours refusée",
         "fail2ban_lost": "admise jusqu'au rechargement de fail2ban",
         "usual_form": "Forme",
@@ -472,9 +475,10 @@ TEXT: dict[str, dict[str, str]] = {
             "les règles d'ufw ne les voient jamais."
         ),
         "absent_firewalld_docker": (
-            "Pas d'onglet `firewalld`\u00a0: aucune forme firewalld n'est encore éprouvée pour un "
-            "serveur qui fait tourner Docker. Docker modifie la configuration de firewalld à chaque "
-            "démarrage (sa propre zone `docker`), et ses propres règles acceptent les ports publiés."
+            "Pas d'onglet `firewalld`\u00a0: les règles de Docker acceptent ses ports publiés avant "
+            "que les zones de firewalld ne les voient, et Docker modifie la configuration de firewalld "
+            "à chaque démarrage (sa propre zone `docker`). Dans le labo, un port publié que le tableau "
+            "ne nomme pas est resté ouvert à tous sous firewalld."
         ),
         "proof_proven": "Éprouvé avec les outils de Debian {releases}",
         "proof_not_in_build": "Non éprouvé dans cette version du site",

@@ -144,6 +144,12 @@ def test_the_usual_block_does_on_a_docker_host_what_the_page_says(lab_mode, labe
     assert measured == docker.USUAL[label], f"{label} with Debian {release}'s Docker: {measured}"
 
 
+def test_the_missing_firewalld_tab_says_what_the_lab_measured():
+    """Under a Docker table, the note for the missing firewalld tab says that a published port
+    the table does not name stayed open under firewalld: the measured table must say so too."""
+    assert all("unnamed_open" in outcomes for outcomes in docker.USUAL["firewalld"].values())
+
+
 # What the lockout procedures do to Docker (the iptables page says it under them)
 
 

@@ -5,7 +5,8 @@ only the sshd jail's log source is the lab's, and the bans are made with `fail2b
 set sshd banip`). The anonymous client is banned over IPv4 and IPv6, which must close SSH to
 it and to it alone (the positive control: SSH is open to anyone in the table tried). Then
 each form of the basics page's minimum table is applied, as a reader applies it, and the
-banned client probed again: what the lab sees must be fwguide/render/fail2ban.py's KEPT,
+banned client probed again; then the same with the Docker page's table on a server where
+the release's own Docker runs. What the lab sees must be fwguide/render/fail2ban.py's KEPT,
 which the iptables page shows. Where a form loses the bans, the page's command gives them
 back to the firewall, and the lab checks that it does.
 """
@@ -16,6 +17,7 @@ import time
 
 import pytest
 
+from fwguide.lab.docker import DockerHost
 from fwguide.lab.network import Network
 from fwguide.lab.scenario import start_daemon
 from fwguide.loader import load_catalogue
@@ -31,8 +33,9 @@ RELEASES = [r.codename for r in releases()]
 BANNED, ADMIN = "anyone", "client-admin"
 FAMILIES = (4, 6)
 # The iptables forms with each backend in turn; the others have one.
-CASES = [(release, form, ("nft", "legacy")[(i + j) % 2] if FRONTENDS[form].uses_iptables else None)
-         for i, release in enumerate(RELEASES) for j, form in enumerate(fail2ban.FORMS)]
+CASES = [(table, release, form, ("nft", "legacy")[(i + j) % 2] if FRONTENDS[form].uses_iptables else None)
+         for table, forms in ((fail2ban.TABLE, fail2ban.FORMS), (fail2ban.DOCKER_TABLE, fail2ban.DOCKER_FORMS))
+         for i, release in enumerate(RELEASES) for j, form in enumerate(forms)]
 
 
 def ssh(net: Network) -> tuple[set[str], set[str]]:
@@ -48,16 +51,30 @@ def banned_out(seen: tuple[set[str], set[str]]) -> bool:
 
 
 def test_the_measured_table_covers_every_form_and_release():
-    assert set(fail2ban.KEPT) == set(RELEASES)
-    assert all(set(kept) == set(fail2ban.FORMS) for kept in fail2ban.KEPT.values())
-    assert set(fail2ban.FORMS) == {f.label for f in frontends() if f.supports(CATALOGUE.ruleset(fail2ban.TABLE))}
+    for table, forms in ((fail2ban.TABLE, fail2ban.FORMS), (fail2ban.DOCKER_TABLE, fail2ban.DOCKER_FORMS)):
+        assert set(forms) == {f.label for f in frontends() if f.supports(CATALOGUE.ruleset(table))}
+        assert all(set(fail2ban.KEPT[(table, release)]) == set(forms) for release in RELEASES)
+    assert len(fail2ban.KEPT) == 2 * len(RELEASES)
 
 
-@pytest.mark.parametrize("release, form, backend", CASES, ids=["/".join(filter(None, c)) for c in CASES])
-def test_an_address_fail2ban_banned_after_the_block_is_applied(lab, release, form, backend):
-    release_root(release)
+@pytest.mark.parametrize("table, release, form, backend", CASES, ids=["/".join(filter(None, c)) for c in CASES])
+def test_an_address_fail2ban_banned_after_the_block_is_applied(lab, table, release, form, backend):
+    docker = CATALOGUE.ruleset(table).docker
+    release_root(release, docker)
+    net = Network(lab, CATALOGUE, table, release=release, backend=backend, docker=docker)
+    host = DockerHost(net.server, lab.prefix.removeprefix("fwg-")) if docker else None
+    try:
+        if host:
+            host.start()  # Docker's chains and DOCKER-USER in place, as on the reader's server
+        banned_then(net, table, release, form)
+    finally:
+        if host:
+            host.close()
+
+
+def banned_then(net: Network, table: str, release: str, form: str) -> None:
+    """Ban the anonymous client, apply the form's block, compare with KEPT, reload fail2ban."""
     frontend = FRONTENDS[form]
-    net = Network(lab, CATALOGUE, fail2ban.TABLE, release=release, backend=backend)
     if frontend.daemon:
         start_daemon(net.server, frontend.daemon)
     start_daemon(net.server, "fail2ban")
@@ -74,7 +91,7 @@ def test_an_address_fail2ban_banned_after_the_block_is_applied(lab, release, for
     seen = ssh(net)
     assert seen[1] == {"open"}  # the block lets SSH in, as its table says
     kept = banned_out(seen)
-    assert kept == fail2ban.KEPT[release][form], f"measured: bans {'kept' if kept else 'lost'} ({seen})"
+    assert kept == fail2ban.KEPT[(table, release)][form], f"measured: bans {'kept' if kept else 'lost'} ({seen})"
 
     net.server.shell(copied(CATALOGUE.commands[fail2ban.RELOAD].variant("").text))
     # The command gives fail2ban's bans back to the firewall: its jail restores them from its

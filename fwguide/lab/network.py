@@ -19,11 +19,11 @@ class Network:
     """The scenario's namespaces for one table, with listeners up and the server sandboxed.
 
     With `release`, the server's commands run with that Debian release's tools, in a fresh
-    overlay of its root (`backend` then selects the iptables backend, as a reader does);
-    without, with the host's tools."""
+    overlay of its root (`backend` then selects the iptables backend, as a reader does; with
+    `docker`, the root of a server that runs Docker); without, with the host's tools."""
 
     def __init__(self, lab: Lab, catalogue: Catalogue, table_id: str, release: str | None = None,
-                 backend: str | None = None) -> None:
+                 backend: str | None = None, docker: bool = False) -> None:
         self.lab = lab
         self.release = release
         self.backend = backend
@@ -35,7 +35,7 @@ class Network:
         for agent in self.agents.values():
             agent.receive()
         _start_listeners(self.agents, self.plan)
-        self.root = lab_root(release).path if release else None
+        self.root = lab_root(release, docker).path if release else None
         self.server = Sandbox(lab, self.hosts[planning.SERVER_ROLE], self.root, backend)
 
     def fresh_server(self, role: str = "fresh") -> Sandbox:

@@ -12,27 +12,35 @@ from __future__ import annotations
 from .. import i18n
 from ..releases import releases
 
-# The table tried: the basics page's minimum, where SSH is open to anyone, so only the ban
-# keeps the banned address out.
+# The tables tried: the basics page's minimum, and the Docker page's table on a server that
+# runs Docker; SSH is open to anyone in both, so only the ban keeps the banned address out.
 TABLE = "inbound-minimum"
+DOCKER_TABLE = "docker-host"
 # The command that gives fail2ban's bans back to the firewall (snippets/commands.yml).
 RELOAD = "fail2ban-reload"
 FORMS = ("iptables", "ip6tables", "rules.v4", "rules.v6", "nftables", "ufw", "firewalld")
-# Release -> form -> whether an address banned before the block is still refused after it.
-KEPT: dict[str, dict[str, bool]] = {
-    "bookworm": {"iptables": False, "ip6tables": False, "rules.v4": False, "rules.v6": False,
-                 "nftables": True, "ufw": True, "firewalld": True},
-    "trixie": {form: True for form in FORMS},
+DOCKER_FORMS = ("iptables", "ip6tables", "rules.v4", "rules.v6", "nftables")
+# (table, release) -> form -> whether an address banned before the block is still refused after it.
+KEPT: dict[tuple[str, str], dict[str, bool]] = {
+    (TABLE, "bookworm"): {"iptables": False, "ip6tables": False, "rules.v4": False, "rules.v6": False,
+                          "nftables": True, "ufw": True, "firewalld": True},
+    (TABLE, "trixie"): {form: True for form in FORMS},
+    (DOCKER_TABLE, "bookworm"): {"iptables": False, "ip6tables": False, "rules.v4": False, "rules.v6": False,
+                                 "nftables": True},
+    (DOCKER_TABLE, "trixie"): {form: True for form in DOCKER_FORMS},
 }
 
 
 def kept_table(lang: str) -> str:
-    """The measured table: one row per form, one column per release."""
+    """The measured table: one row per form, one column per release and server (without
+    Docker, then with it; a form with no Docker version has no cell there)."""
     t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
-    shown = releases()
-    head = [t("usual_form"), *(t("fail2ban_release", version=r.version) for r in shown)]
+    columns = [(table, r) for table in (TABLE, DOCKER_TABLE) for r in releases()]
+    head = [t("usual_form"), *(t("fail2ban_release" if table == TABLE else "fail2ban_release_docker",
+                                 version=r.version) for table, r in columns)]
     rows = [head, ["---"] * len(head)]
     for form in FORMS:
-        rows.append([f"`{form}`", *(t("fail2ban_kept" if KEPT[r.codename][form] else "fail2ban_lost")
-                                    for r in shown)])
+        cells = [KEPT[(table, r.codename)].get(form) for table, r in columns]
+        rows.append([f"`{form}`", *("—" if kept is None else t("fail2ban_kept" if kept else "fail2ban_lost")
+                                    for kept in cells)])
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
