@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from fwguide.lab.runner import run
-from fwguide.lab.scenario import Scenario, run_usual_on_docker
+from fwguide.lab.scenario import Scenario, _docker_chains_sorted, run_usual_on_docker
 from fwguide.loader import load_catalogue
 from fwguide.releases import releases
 from fwguide.render import docker
@@ -223,3 +223,25 @@ def test_the_docker_page_shows_the_measured_table_in_its_language(site, lang):
         assert f"<td><code>{label}</code></td>" in html, label
     words = i18n.text(lang, "usual_unnamed_open", unnamed=str(docker.UNNAMED))
     assert words[0].upper() + words[1:] in html
+
+
+def test_a_restart_of_docker_reordering_its_own_chains_is_not_a_change_of_the_block():
+    """With two networks, dockerd puts each one's rules back in another order when it restarts:
+    the dumps compared for "applied twice" sort Docker's chains, never the block's."""
+    save = "*filter\n-A INPUT -j {0}\n-A INPUT -j {1}\n-A DOCKER-USER -j {0}\n-A DOCKER-USER -j {1}\n" \
+           "-A FORWARD -o {0}\n-A FORWARD -o {1}\n-A DOCKER-ISOLATION-STAGE-2 -o {0}\n" \
+           "-A DOCKER-ISOLATION-STAGE-2 -o {1}\nCOMMIT\n"
+    once, restarted = save.format("docker0", "br-1"), save.format("br-1", "docker0")
+    assert _docker_chains_sorted(once) != _docker_chains_sorted(restarted)  # the block's chains differ
+    swapped_docker = once.replace("-o docker0\n-A FORWARD -o br-1", "-o br-1\n-A FORWARD -o docker0")
+    assert swapped_docker != once
+    assert _docker_chains_sorted(swapped_docker) == _docker_chains_sorted(once)
+    nft = "table ip filter {{\n\tchain FORWARD {{\n\t\ttype filter hook forward priority filter; policy drop;\n" \
+          "\t\toifname \"{0}\" accept\n\t\toifname \"{1}\" accept\n\t}}\n}}\n" \
+          "table inet firewall {{\n\tchain forward {{\n\t\tiifname \"{0}\" accept\n" \
+          "\t\tiifname \"{1}\" accept\n\t}}\n}}\n"
+    docker_swapped = nft.format("docker0", "br-*").replace('oifname "docker0" accept\n\t\toifname "br-*"',
+                                                         'oifname "br-*" accept\n\t\toifname "docker0"')
+    assert _docker_chains_sorted(docker_swapped) == _docker_chains_sorted(nft.format("docker0", "br-*"))
+    assert _docker_chains_sorted(nft.format("br-*", "docker0")) != _docker_chains_sorted(nft.format("docker0", "br-*"))
+

@@ -121,16 +121,24 @@ class DockerHost:
 
     # The container
 
-    def run(self, published: list[tuple[str, int]]) -> None:
+    def run(self, published: list[tuple[str, int]], network: str | None = None) -> None:
         """Make the image (each server's Docker starts empty), then one container publishing
-        every port with `-p`."""
+        every port with `-p`: on Docker's default bridge (docker0), or on a network of its own
+        (`docker network create`, as compose makes one), whose bridge is named br-<id>."""
         if any(proto != "tcp" for proto, _ in published):
             raise LabError(f"the lab's container serves TCP ports only, not {published}")
         self.published = list(published)
         self.sandbox.run(["sh", "-c", f"tar -C /tmp/image -c . | docker import - {IMAGE}"])
+        attach = []
+        if network is not None:
+            self.sandbox.run(["docker", "network", "create", network])
+            links = self.sandbox.run(["ls", "/sys/class/net"]).stdout.split()
+            if not any(link.startswith("br-") for link in links):
+                raise LabError(f"docker network create {network} made no br-<id> bridge: {links}")
+            attach = [f"--network={network}"]
         ports = " ".join(str(n) for _, n in published)
         publish = [f"--publish={n}:{n}" for _, n in published]
-        self.sandbox.run(["docker", "run", "--detach", f"--name={CONTAINER}", "--restart=always", *publish,
+        self.sandbox.run(["docker", "run", "--detach", f"--name={CONTAINER}", "--restart=always", *attach, *publish,
                           "--env", f"PORTS={ports}", IMAGE, "/bin/busybox", "sh", "-c", SERVE])
         self.wait_ready()
 

@@ -53,6 +53,9 @@ class Scenario:
     timeout: float = DEFAULT_TIMEOUT
     # The Debian release whose tools apply the block (releases.toml); None: the host's own.
     release: str | None = None
+    # A server that runs Docker: the container on a network of its own (a br-<id> bridge, as
+    # compose makes), not on Docker's default bridge; None: the default bridge.
+    docker_network: str | None = None
 
     @property
     def name(self) -> str:
@@ -131,7 +134,7 @@ class Report:
         out = [f"apply: {e}" for e in self.apply_errors]
         out += [f"{_phase(c.phase)}a container cannot reach {c.address} {c.port}/{c.proto}"
                 for c in self.containers if c.phase != "control" and not c.reached]
-        if len(self.dumps) == 2 and self.dumps[0] != self.dumps[1]:
+        if len(self.dumps) == 2 and _docker_chains_sorted(self.dumps[0]) != _docker_chains_sorted(self.dumps[1]):
             out.append("applying the block twice does not give the same ruleset as applying it once")
         return out
 
@@ -311,7 +314,7 @@ def _run_docker(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.
         docker = DockerHost(server, lab.prefix.removeprefix("fwg-"))
         try:
             docker.start()
-            docker.run(plan.published)
+            docker.run(plan.published, scenario.docker_network)
             report.timings["docker"] = _lap(clock)
             report.crafted = [Crafted(crafter_role, family, crafted_port, kind, planning.crafted_verdict(ruleset, kind))
                               for family in plan.families for kind in planning.CRAFTED_KINDS] if crafted_port else []
@@ -361,7 +364,7 @@ def _boot(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.Plan, 
                 start_daemon(server, frontend.daemon)
             _apply(server, frontend, ruleset, scenario.block, None, report, clean=not usual)
             docker.start()
-            docker.run(plan.published)
+            docker.run(plan.published, scenario.docker_network)
             _flush_neighbours(lab, hosts)
             _round(agents, None, plan, report, "observed", scenario.timeout, phase("boot"))
             containers(lab, docker, "boot")
@@ -386,6 +389,48 @@ def _tables_sorted(text: str) -> str:
         parts = sorted(p.strip("\n") for p in re.split(r"\n\n(?=\t\S)", body) if p.strip())
         tables.append(head + "\n" + "\n\n".join(parts) + "\n}\n")
     return "".join(sorted(tables))
+
+
+# The chains a Docker block never writes: Docker's own (DOCKER-USER aside) and the ones Docker
+# fills in FORWARD and nat's POSTROUTING.
+DOCKER_OWNED_RE = re.compile(r"DOCKER(?!-USER$)[\w-]*|FORWARD|POSTROUTING")
+NFT_CHAIN_RE = re.compile(r"\s*chain (\S+) \{$")
+
+
+def _docker_chains_sorted(text: str) -> str:
+    """A ruleset dump (nft or iptables-save) with the rules of Docker's own chains in text order,
+    to compare the dumps of a block applied once and applied again: with two networks (docker0
+    and a br-<id>), a restart of dockerd in between puts each network's rules back in another
+    order, and these chains are Docker's, not the block's. The block's own chains keep their
+    order (and the golden dumps keep Docker's real one)."""
+    out: list[str] = []
+    run: list[str] = []
+    chain = None
+
+    def flush() -> None:
+        out.extend(sorted(run) if chain and DOCKER_OWNED_RE.fullmatch(chain) else run)
+        run.clear()
+
+    nft = text.startswith("table ")
+    for line in text.splitlines():
+        if nft:
+            head = NFT_CHAIN_RE.match(line)
+            if head or line.strip() == "}":
+                flush()
+                chain = head.group(1) if head else None
+                out.append(line)
+            elif chain and line.strip() and not line.strip().startswith("type "):
+                run.append(line)
+            else:
+                out.append(line)
+        else:
+            rule = re.match(r"-A (\S+) ", line)
+            if not rule or rule.group(1) != chain:
+                flush()
+                chain = rule.group(1) if rule else None
+            (run if rule else out).append(line)
+    flush()
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
 def _servers(lab: Lab, plan: planning.Plan, ruleset, crafted: bool = True):
