@@ -5,8 +5,9 @@ group and with it, alternately, `--runs` times each, and writes
 benchmarks/results/suite-GROUP.md: each run's wall time, the medians and their difference.
 The groups, and their budgets on a 2-CPU machine:
 
-- docker (the default): the proofs with a real Docker, 90 s (issue 22): the Docker blocks
-  of the site and the fixture, tests/test_docker.py;
+- docker (the default): the proofs of issue 22, 90 s: with a real Docker, the Docker blocks
+  of the site and the fixture, tests/test_docker.py and the builder's Docker configurations
+  (docker-NN); and fail2ban's, tests/test_fail2ban.py;
 - builder: the builder page's lab proofs, tests/test_builder_lab.py, 60 s (issue 15).
 
     python benchmarks/suite.py [--runs N] [--group docker|builder]
@@ -28,8 +29,9 @@ from common import RESULTS, write_report
 ROOT = Path(__file__).resolve().parent.parent
 # group -> (what it is, the arguments that leave it out of a run, the seconds it may add)
 GROUPS = {
-    "docker": ("the proofs with a real Docker", ["--ignore=tests/test_docker.py", "-k",
-                                                  "not (docker and host) and not containers"], 90.0),
+    "docker": ("the proofs of servers that run Docker or fail2ban",
+               ["--ignore=tests/test_docker.py", "--ignore=tests/test_fail2ban.py", "-k",
+                "not (docker and host) and not containers and not docker-0"], 90.0),
     "builder": ("the builder page's lab proofs", ["--ignore=tests/test_builder_lab.py"], 60.0),
 }
 SUMMARY_RE = re.compile(r"^=*\s*(\d+ (?:passed|failed|errors?)\b.*?) in [\d.]+s", re.M)  # pytest's last line

@@ -226,11 +226,11 @@ READ = """() => {
   const out = {blocks: {}, notes: {}, hidden: [], errors: {}};
   labels.forEach((label, i) => {
     const name = label.textContent.trim();
-    if (label.hidden) { out.hidden.push(name); return; }
+    if (!label.checkVisibility()) { out.hidden.push(name); return; }
     out.blocks[name] = blocks[i].querySelector('pre > code').textContent;
     out.notes[name] = blocks[i].querySelector('.fw-note').textContent;
   });
-  out.valid = !result.hidden && document.getElementById('fw-invalid').hidden;
+  out.valid = result.checkVisibility() && !document.getElementById('fw-invalid').checkVisibility();
   out.yaml = document.querySelector('.fw-datafile pre > code').textContent;
   out.table = [...document.querySelectorAll('#fw-table tr')].map(tr => [...tr.cells].map(c => c.textContent));
   out.absent = [...document.querySelectorAll('#fw-absent p')].map(p => p.textContent);
