@@ -19,7 +19,7 @@ import pytest
 from builder_support import (
     expected, differences, loader_accepts, page_url, random_config, seed, show, single_configs,
 )
-from fwguide.builder import Config, OwnPort
+from fwguide.builder import Config, OwnPort, fragment
 from browser_support import AXE, BASE, copy_from
 from support import LANGS, require
 
@@ -181,6 +181,23 @@ def test_the_configuration_survives_a_language_switch_and_a_reload(page):
     page.reload()
     page.wait_for_selector("#fw-builder:not([hidden])")
     assert page.evaluate(__import__("builder_support").READ)["blocks"] == english["blocks"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_picking_a_tab_keeps_the_configuration_in_the_address(page, lang):
+    """Issue 23: Material writes a tab's own anchor (#__tabbed_1_5) into the address when its
+    label is clicked; a reload or a shared link then lost the configuration."""
+    config = Config((("ssh", "admin"), ("https", "any")), admin4="198.51.100.7", malformed=True)
+    open_builder(page, lang)
+    before = show(page, config)
+    result = page.locator(".fw-result")
+    labels = [label.strip() for label in result.locator(".tabbed-labels > label").all_inner_texts()]
+    result.locator(".tabbed-labels > label").nth(labels.index("nftables")).click()
+    assert page.locator(".fw-result .tabbed-block").nth(labels.index("nftables")).is_visible()
+    assert page.evaluate("location.hash") == "#" + fragment(config)
+    page.reload()
+    page.wait_for_selector("#fw-builder:not([hidden])")
+    assert page.evaluate(__import__("builder_support").READ)["blocks"] == before["blocks"]
 
 
 def test_a_change_in_the_form_is_written_to_the_url_and_nothing_is_sent(page):

@@ -955,6 +955,14 @@
     render(state);
   }
   window.addEventListener("hashchange", load);
+  // Material writes a tab's own anchor (#__tabbed_1_5) into the address, then picks the tab:
+  // the address must keep the configuration, or a reload or a shared link loses it.
+  D.frontends.forEach(function (label) {
+    tabs[label].input.addEventListener("change", function () {
+      var hash = fragment(readForm());
+      if (location.hash.slice(1) !== hash) history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    });
+  });
   // The language links carry the fragment (render() writes it into them). Material's own
   // handler would rebuild the address without it: it must not see these clicks.
   document.querySelectorAll("a[hreflang]").forEach(function (a) {
