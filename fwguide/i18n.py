@@ -263,7 +263,6 @@ TEXT: dict[str, dict[str, str]] = {
         "builder_ftp": (
             "The FTP helper needs no option: picking FTP attaches it, and only to FTP's port."
         ),
-        "builder_output": "Your ruleset",
         "builder_invalid": "Fix the fields marked above: no ruleset is shown until every field is valid.",
         "builder_nojs": (
             "This page builds your ruleset in your browser, and needs JavaScript for it. Without "
@@ -594,7 +593,6 @@ TEXT: dict[str, dict[str, str]] = {
         "builder_ftp": (
             "Le module de suivi FTP n'est pas une option\u00a0: cocher FTP l'attache, et seulement au port de FTP."
         ),
-        "builder_output": "Votre jeu de règles",
         "builder_invalid": (
             "Corrigez les champs signalés plus haut\u00a0: aucun jeu de règles n'est affiché tant "
             "qu'un champ est invalide."

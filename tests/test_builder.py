@@ -276,6 +276,60 @@ def test_every_copy_button_copies_its_own_block_after_each_change(page, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_the_form_fits_a_phone_screen(browser, origin, lang):
+    """At 390 px, nothing of the form, long choices included, makes the page scroll sideways."""
+    context = browser.new_context(base_url=origin, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        config = Config((("ssh", "admin"),), own=(OwnPort("api", "8080", source="admin"),), admin4="198.51.100.7",
+                        docker=True, published=(OwnPort("db", "5432", source="admin"),))
+        page.goto(page_url(BASE, lang, config))
+        page.wait_for_selector("#fw-published:not([hidden])")
+        wide = page.evaluate("""() => [...document.querySelectorAll('#fw-builder *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+            .map(e => e.id || e.tagName)""")
+        assert wide == [] and page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    finally:
+        context.close()
+
+
+CONTRAST = """(args) => {
+  const [selector, property] = args;
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const linear = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+  const lum = c => { const v = rgb(c).map(linear); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const field = getComputedStyle(document.querySelector(selector));
+  let back = document.querySelector(selector).parentElement;
+  const clear = e => /rgba\\(0, 0, 0, 0\\)|transparent/.test(getComputedStyle(e).backgroundColor);
+  while (back && clear(back)) back = back.parentElement;
+  const a = lum(field[property]), b = lum(getComputedStyle(back || document.body).backgroundColor);
+  return {width: parseFloat(field.borderTopWidth), style: field.borderTopStyle, outline: field.outlineStyle,
+          outlineWidth: parseFloat(field.outlineWidth), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_fields_have_visible_boundaries_and_focus_rings(browser, origin, scheme):
+    """Issue 23, item 2: a text field or a list must be seen as one: a border with 3:1 contrast
+    against the page (WCAG's non-text contrast), and a focus ring when the keyboard reaches it."""
+    context = browser.new_context(base_url=origin, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(f"{BASE}builder/#p=tcp:8080:any:api")
+        page.wait_for_selector("#fw-builder:not([hidden])")
+        for selector in ("#fw-a4", "#fw-own-port-0", "#fw-src-ssh"):
+            seen = page.evaluate(CONTRAST, [selector, "borderTopColor"])
+            assert seen["width"] >= 1 and seen["style"] == "solid" and seen["ratio"] >= 3, (selector, seen)
+            page.focus(selector)
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Tab")  # reached with the keyboard: :focus-visible
+            ring = page.evaluate(CONTRAST, [selector, "outlineColor"])
+            assert ring["outline"] != "none" and ring["outlineWidth"] >= 2 and ring["ratio"] >= 3, (selector, ring)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_form_works_with_the_keyboard_alone(page, lang):
     open_builder(page, lang)
     page.focus("#fw-s-http")

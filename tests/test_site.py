@@ -287,3 +287,14 @@ def test_every_page_names_its_translation_in_its_head_and_in_the_sitemap(site, l
         for other, prefix in LANGS.items():
             alternate = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"] + prefix + page_url(page)
             assert f'hreflang="{other}" href="{alternate}"' in entry, (lang, page, other)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_section_repeats_its_page_title(lang):
+    """A section titled like its page reads as a duplicate (issue 23: the French builder page)."""
+    repeated = []
+    for page in PAGES:
+        text = (ROOT / "docs" / lang / page).read_text(encoding="utf-8")
+        title = re.search(r"^# (.+)$", text, re.M).group(1).strip()
+        repeated += [f"{lang}/{page}: {h}" for h in re.findall(r"^#{2,6} (.+)$", text, re.M) if h.strip() == title]
+    assert not repeated, repeated
