@@ -23,10 +23,9 @@ from .render import builder, docker, fail2ban, markdown, proven
 # Anything that starts like one of our markers, valid or not, on any line.
 CANDIDATE_RE = re.compile(r"<!--\s*fw\b.*?(?:-->|$)", re.MULTILINE)
 MARKER_RE = re.compile(r"<!-- fw:(?P<kind>table|commands|proof|builder|docker|fail2ban) (?P<id>[a-z][a-z0-9-]*) -->")
-PROOF_PARTS = ("lab", "matrix")
-BUILDER_PARTS = ("form", "output", "results")
-DOCKER_PARTS = ("warning", "usual")
-FAIL2BAN_PARTS = ("kept",)
+# The parts a marker of each kind may place (a table's or a command's id is checked on its own).
+PARTS = {"proof": ("lab", "matrix"), "builder": ("form", "output", "results"), "docker": ("warning", "usual"),
+         "fail2ban": ("kept",)}
 SYNTAX = ("<!-- fw:table TABLE-ID -->, <!-- fw:commands COMMAND-ID -->, <!-- fw:proof lab|matrix -->, "
           "<!-- fw:builder form|output|results -->, <!-- fw:docker warning|usual --> or <!-- fw:fail2ban kept -->, "
           "alone on its line")
@@ -83,13 +82,8 @@ def marker_on(line: str, catalogue: Catalogue, page: str, number: int) -> tuple[
     if kind == "table" and ident != "services" and ident not in catalogue.tables:
         known = ", ".join(["services", *catalogue.tables])
         raise DataError(page, number, f"unknown table '{ident}' in marker (known: {known})")
-    if kind == "proof" and ident not in PROOF_PARTS:
-        raise DataError(page, number, f"unknown proof part '{ident}' in marker (known: {', '.join(PROOF_PARTS)})")
-    if kind == "builder" and ident not in BUILDER_PARTS:
-        raise DataError(page, number, f"unknown builder part '{ident}' in marker (known: {', '.join(BUILDER_PARTS)})")
-    for name, parts in (("docker", DOCKER_PARTS), ("fail2ban", FAIL2BAN_PARTS)):
-        if kind == name and ident not in parts:
-            raise DataError(page, number, f"unknown {name} part '{ident}' in marker (known: {', '.join(parts)})")
+    if kind in PARTS and ident not in PARTS[kind]:
+        raise DataError(page, number, f"unknown {kind} part '{ident}' in marker (known: {', '.join(PARTS[kind])})")
     if kind == "commands" and ident not in catalogue.commands:
         known = ", ".join(catalogue.commands) or "none defined"
         raise DataError(page, number, f"unknown commands '{ident}' in marker (known: {known})")

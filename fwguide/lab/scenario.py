@@ -352,7 +352,7 @@ def _run_docker(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.
 
 
 def _boot(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.Plan, root, report: Report,
-                phase, containers, clock: float, usual: bool = True) -> Report:
+          phase, containers, clock: float, usual: bool = True) -> Report:
     """The block in place first, then dockerd starts: how a server boots (after the front-end's
     daemon, when it has one)."""
     with Lab() as lab:
@@ -621,21 +621,15 @@ def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> subprocess
         sandbox.run(["sh", "-c", 'echo "127.0.1.1 $(uname -n)" >> /etc/hosts && mkdir -p /run/fail2ban /var/log '
                      "&& touch /var/log/auth.log"])
         process = sandbox.popen(["fail2ban-server", "-xf", "start"])
-        if wait:
-            deadline = time.monotonic() + 30
-            while sandbox.run(["fail2ban-client", "status", "sshd"], check=False).returncode != 0:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise LabError(f"fail2ban's sshd jail did not start within 30 s in {sandbox.ns.role}")
-                time.sleep(0.1)
-        return process
-    if daemon != "firewalld":
+    elif daemon == "firewalld":
+        sandbox.run(["mkdir", "-p", "/run/dbus"])
+        sandbox.popen(["dbus-daemon", "--system", "--nofork", "--nopidfile"])
+        process = sandbox.popen(["sh", "-c", 'for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; '
+                                 'sleep 0.05; done; exec firewalld --nofork --nopid'])
+    else:
         raise LabError(f"no way to start {daemon!r}")
-    sandbox.run(["mkdir", "-p", "/run/dbus"])
-    sandbox.popen(["dbus-daemon", "--system", "--nofork", "--nopidfile"])
-    process = sandbox.popen(["sh", "-c", 'for i in $(seq 50); do [ -S /run/dbus/system_bus_socket ] && break; '
-                             'sleep 0.05; done; exec firewalld --nofork --nopid'])
     if wait:
-        wait_for_daemon(sandbox, daemon)
+        wait_for_daemon(sandbox, daemon, process=process)
     return process
 
 
@@ -646,11 +640,22 @@ FIREWALLD_STATE = ["dbus-send", "--system", "--print-reply", "--dest=org.fedorap
                    "string:org.fedoraproject.FirewallD1", "string:state"]
 
 
-def wait_for_daemon(sandbox: Sandbox, daemon: str, seconds: float = 30) -> None:
-    """Wait (bounded) until firewalld says it is RUNNING, as `firewall-cmd --state` checks."""
+# How a daemon says it is ready: (command, whether its result means ready).
+READY = {
+    # firewalld says RUNNING, as `firewall-cmd --state` checks.
+    "firewalld": (FIREWALLD_STATE, lambda result: '"RUNNING"' in result.stdout),
+    # fail2ban's sshd jail answers.
+    "fail2ban": (["fail2ban-client", "status", "sshd"], lambda result: result.returncode == 0),
+}
+
+
+def wait_for_daemon(sandbox: Sandbox, daemon: str, seconds: float = 30,
+                    process: subprocess.Popen | None = None) -> None:
+    """Wait (bounded) until a daemon says it is ready; stop waiting if its process has ended."""
+    argv, ready = READY[daemon]
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if '"RUNNING"' in sandbox.run(FIREWALLD_STATE, check=False).stdout:
+    while time.monotonic() < deadline and (process is None or process.poll() is None):
+        if ready(sandbox.run(argv, check=False)):
             return
         time.sleep(0.05)
     raise LabError(f"{daemon} did not start within {seconds} s in {sandbox.ns.role}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import i18n
 from . import proven
+from .markdown import _table
 
 # The usual block tried on a Docker host: the basics page's minimum table. The lab's container
 # publishes a port that table accepts (a web site) and one it does not name (a database).
@@ -43,8 +44,7 @@ def usual_table(lang: str) -> str:
             outcomes = [t(f"usual_{o}", accepted=str(ACCEPTED), unnamed=str(UNNAMED)) for o in orders[order]]
             cells.append(i18n.join(lang, outcomes) if outcomes else t("usual_fine"))
         rows.append([f"`{label}`", *(c[0].upper() + c[1:] for c in cells)])
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows[1:]])
+    return _table(rows)
 
 
 def warning(lang: str, root: str) -> str:

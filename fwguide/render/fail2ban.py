@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .. import i18n
 from ..releases import releases
+from .markdown import _table
 
 # The tables tried: the basics page's minimum, and the Docker page's table on a server that
 # runs Docker; SSH is open to anyone in both, so only the ban keeps the banned address out.
@@ -38,9 +39,9 @@ def kept_table(lang: str) -> str:
     columns = [(table, r) for table in (TABLE, DOCKER_TABLE) for r in releases()]
     head = [t("usual_form"), *(t("fail2ban_release" if table == TABLE else "fail2ban_release_docker",
                                  version=r.version) for table, r in columns)]
-    rows = [head, ["---"] * len(head)]
+    rows = [head]
     for form in FORMS:
         cells = [KEPT[(table, r.codename)].get(form) for table, r in columns]
         rows.append([f"`{form}`", *("—" if kept is None else t("fail2ban_kept" if kept else "fail2ban_lost")
                                     for kept in cells)])
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+    return _table(rows)

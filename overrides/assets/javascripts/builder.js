@@ -436,8 +436,15 @@
       rows.push(["filter", "INPUT", icmp.concat(["packet-too-big", "-j", "ACCEPT"])]);
     }
     rows.push(["filter", "INPUT", icmp.concat(["echo-request"], R.iptables.echo_limit, ["-j", "ACCEPT"])]);
-    forFamily(toward(ruleset.rules, "inbound"), family).forEach(function (rule) {
-      var peer = rule.net ? ["-s", rule.net.network] : [];
+    rows = rows.concat(iptRuleRows(ruleset, forFamily(toward(ruleset.rules, "inbound"), family)));
+    if (ruleset.docker) rows = rows.concat(iptDockerRows(ruleset, family));
+    return rows;
+  }
+  function iptPeer(rule) { return rule.net ? ["-s", rule.net.network] : []; } // iptables._peer
+  function iptRuleRows(ruleset, rules) { // iptables._rule_rows, in INPUT
+    var rows = [];
+    rules.forEach(function (rule) {
+      var peer = iptPeer(rule);
       rule.ports.forEach(function (p) {
         if (rule.limit) {
           var name = limitName(ruleset.rules, rule);
@@ -449,21 +456,15 @@
         rows.push(["filter", "INPUT", peer.concat(iptPort(p), ["-m", "comment", "--comment", rule.comment, "-j", upper(rule.action)])]);
       });
     });
-    if (ruleset.docker) rows = rows.concat(iptDockerRows(ruleset, family));
     return rows;
   }
   function iptDockerRows(ruleset, family) { // iptables._docker_rows
-    var DU = R.iptables.docker_user, published = forFamily(toward(ruleset.rules, "published"), family), rows = [];
-    var peer = function (rule) { return rule.net ? ["-s", rule.net.network] : []; };
-    published.forEach(function (rule) {
-      rule.ports.forEach(function (p) {
-        rows.push(["filter", "INPUT", peer(rule).concat(iptPort(p), ["-m", "comment", "--comment", rule.comment, "-j", upper(rule.action)])]);
-      });
-    });
+    var DU = R.iptables.docker_user, published = forFamily(toward(ruleset.rules, "published"), family);
+    var rows = iptRuleRows(ruleset, published);
     rows.push(["filter", DU, ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN"]]);
     published.forEach(function (rule) {
       rule.ports.forEach(function (p) {
-        rows.push(["filter", DU, peer(rule).concat(["-p", p.protocol, "-m", "conntrack", "--ctstate", "DNAT",
+        rows.push(["filter", DU, iptPeer(rule).concat(["-p", p.protocol, "-m", "conntrack", "--ctstate", "DNAT",
           "--ctorigdstport", portText(p, ":"), "-m", "comment", "--comment", rule.comment, "-j",
           rule.action === "accept" ? "RETURN" : "DROP"])]);
       });
@@ -517,6 +518,9 @@
 
   // nftables.py
   function nftPort(p) { return p.protocol + " dport " + portText(p, "-"); }
+  function nftPeer(rule) { // nftables._peer_matches, for a network or anyone
+    return rule.net ? (rule.net.version === 4 ? "ip" : "ip6") + " saddr " + rule.net.network : "";
+  }
   function nftChain(name, policy, rules) {
     var I = R.nftables.indent, head = "type filter hook " + name + " priority filter;";
     if (policy !== null) head += " policy " + policy + ";";
@@ -533,8 +537,7 @@
     var lines = [];
     toward(ruleset.rules, direction).forEach(function (rule) {
       rule.ports.forEach(function (p) {
-        var peer = rule.net ? (rule.net.version === 4 ? "ip" : "ip6") + " saddr " + rule.net.network : "";
-        var match = [peer, nftPort(p)].filter(Boolean).join(" ");
+        var match = [nftPeer(rule), nftPort(p)].filter(Boolean).join(" ");
         if (rule.limit) {
           families(rule).forEach(function (family) {
             lines.push(match + " ct state new " + nftLimit(ruleset, rule, family) + ' drop comment "' + rule.comment + ' limit"');
@@ -590,8 +593,7 @@
     toward(ruleset.rules, "published").forEach(function (rule) {
       rule.ports.forEach(function (p) {
         var match = "meta l4proto " + p.protocol + " ct original proto-dst " + portText(p, "-") + " ct status dnat";
-        var peer = rule.net ? (rule.net.version === 4 ? "ip" : "ip6") + " saddr " + rule.net.network : "";
-        rules.push([peer, match].filter(Boolean).join(" ") + " " + rule.action + ' comment "' + rule.comment + '"');
+        rules.push([nftPeer(rule), match].filter(Boolean).join(" ") + " " + rule.action + ' comment "' + rule.comment + '"');
       });
     });
     return rules;
@@ -878,6 +880,10 @@
     link.href = urls[name];
   }
 
+  function writeHash(hash) { // the configuration into the address, without a new history entry
+    if (location.hash.slice(1) !== hash) history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+  }
+
   function render(state) {
     var result = resolve(state);
     showErrors(result.errors);
@@ -889,7 +895,7 @@
     $("fw-published").hidden = !state.docker;
     document.querySelectorAll(".fw-docker-warning").forEach(function (box) { box.hidden = state.docker; });
     var hash = fragment(state);
-    if (location.hash.slice(1) !== hash) history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+    writeHash(hash);
     document.querySelectorAll("a[hreflang]").forEach(function (a) { a.href = a.href.split("#")[0] + (hash ? "#" + hash : ""); });
     if (!valid) return;
     var ruleset = { rules: result.rules, malformed: state.malformed, docker: state.docker, policies: D.policies };
@@ -958,10 +964,7 @@
   // Material writes a tab's own anchor (#__tabbed_1_5) into the address, then picks the tab:
   // the address must keep the configuration, or a reload or a shared link loses it.
   D.frontends.forEach(function (label) {
-    tabs[label].input.addEventListener("change", function () {
-      var hash = fragment(readForm());
-      if (location.hash.slice(1) !== hash) history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
-    });
+    tabs[label].input.addEventListener("change", function () { writeHash(fragment(readForm())); });
   });
   // The language links carry the fragment (render() writes it into them). Material's own
   // handler would rebuild the address without it: it must not see these clicks.
