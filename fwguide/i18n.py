@@ -220,7 +220,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group_administration": "Administration",
         "builder_source": "Who may reach {name}",
         "builder_source_any": "anyone",
-        "builder_source_admin": "my administration address only",
+        "builder_source_admin": "my administration address",
         "builder_limit": (
             "Slow SSH down: at most {connections} new connections from one address in {seconds} seconds"
         ),
@@ -264,6 +264,9 @@ TEXT: dict[str, dict[str, str]] = {
             "The FTP helper needs no option: picking FTP attaches it, and only to FTP's port."
         ),
         "builder_invalid": "Fix the fields marked above: no ruleset is shown until every field is valid.",
+        "builder_link_copy": "Copy the link to this configuration",
+        "builder_link_copied": "Link copied: it opens this page with the form as it is now.",
+        "builder_link_refused": "Your browser did not allow the copy: copy the page's address instead.",
         "builder_nojs": (
             "This page builds your ruleset in your browser, and needs JavaScript for it. Without "
             "JavaScript, take a ready-made table from {link}: every block there is proven as it is."
@@ -548,7 +551,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group_administration": "Administration",
         "builder_source": "Qui peut joindre {name}",
         "builder_source_any": "tout le monde",
-        "builder_source_admin": "mon adresse d'administration seulement",
+        "builder_source_admin": "mon adresse d'administration",
         "builder_limit": (
             "Ralentir SSH\u00a0: au plus {connections}\u00a0nouvelles connexions par adresse en {seconds}\u00a0secondes"
         ),
@@ -597,6 +600,9 @@ TEXT: dict[str, dict[str, str]] = {
             "Corrigez les champs signalés plus haut\u00a0: aucun jeu de règles n'est affiché tant "
             "qu'un champ est invalide."
         ),
+        "builder_link_copy": "Copier le lien vers cette configuration",
+        "builder_link_copied": "Lien copié\u00a0: il ouvre cette page avec le formulaire tel qu'il est maintenant.",
+        "builder_link_refused": "Votre navigateur n'a pas permis la copie\u00a0: copiez l'adresse de la page.",
         "builder_nojs": (
             "Cette page construit votre jeu de règles dans votre navigateur, et il lui faut "
             "JavaScript pour cela. Sans JavaScript, prenez une table toute prête dans {link}\u00a0: "

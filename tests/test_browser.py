@@ -121,10 +121,15 @@ def test_no_request_leaves_the_site(page, origin):
 # Screenshots for a maintainer
 
 
-# (name, page, fragment): the iptables page holds the fail2ban section; the builder page is
-# shot for a server that runs Docker, with the
-# form's Docker part filled in and the output it gives.
+# (name, page, fragment): the iptables page holds the fail2ban section. The builder page is
+# shot in each state a reader meets (issue 23): a valid configuration (a service with two
+# ports, one of your own), an invalid one (a field's message and the red box, no ruleset), the
+# danger box (no SSH), and a server that runs Docker with its published ports.
 SHOTS = [("basics", "basics.md", ""), ("docker", "docker.md", ""), ("iptables", "iptables.md", ""),
+         ("builder-valid", "builder.md",
+          "s=ssh:admin&s=https&s=dns&p=tcp:8080:admin:api&a4=203.0.113.7&a6=2001%3Adb8%3A%3A7&malformed=drop"),
+         ("builder-invalid", "builder.md", "s=ssh:admin&s=https&p=tcp:99999:any:api&a4=203.0.113.7%2F24"),
+         ("builder-danger", "builder.md", "s=http&s=https"),
          ("builder-docker", "builder.md",
           "s=ssh:admin&s=https&a4=203.0.113.7&a6=2001%3Adb8%3A%3A7&docker=1&c=80:any:web&c=5432:admin:db")]
 
@@ -181,10 +186,13 @@ def test_search_finds_pages_of_the_page_language_only(page, lang, query):
 
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page_name", PAGES)
-def test_axe_core_reports_no_violation(page, lang, page_name):
+def test_axe_core_reports_no_violation(page, lang, page_name, scheme):
+    """Both schemes: Material's dark one (slate) has its own code colours and links."""
     require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/node/package-lock.json)")
+    page.emulate_media(color_scheme=scheme)
     page.goto(url(lang, page_name))
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))

@@ -35,6 +35,14 @@ def open_builder(page, lang: str) -> None:
     page.wait_for_selector("#fw-builder:not([hidden])")
 
 
+def add_port(page, kind: str, name: str, port: str) -> None:
+    """Click "Add a port" (kind "own") or "Add a published port" ("pub"), then type into the new row."""
+    i = page.locator(f"#fw-{kind} .fw-own-row").count()
+    page.click(f"#fw-{kind}-add")
+    page.fill(f"#fw-{kind}-name-{i}", name)
+    page.fill(f"#fw-{kind}-port-{i}", port)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_single_service_for_each_source_shows_what_python_renders(page, lang):
     open_builder(page, lang)
@@ -159,12 +167,18 @@ def test_invalid_input_shows_no_ruleset_until_it_is_fixed(page, lang):
     open_builder(page, lang)
     result, alarm, error = page.locator(".fw-result"), page.locator("#fw-invalid"), page.locator("#fw-a4-error")
     assert result.is_visible() and not alarm.is_visible()  # the page as it opens: nothing wrong
+    page.check("#fw-s-ssh")
+    page.select_option("#fw-src-ssh", "admin")
     page.fill("#fw-a4", "198.51.100.7/24")
     assert alarm.is_visible() and not result.is_visible()
     assert error.is_visible() and "198.51.100.0/24" in error.inner_text()
     assert page.get_attribute("#fw-a4", "aria-invalid") == "true"
+    # The danger box names the family left empty, not the one whose field says what is wrong.
+    danger = page.locator("#fw-notices .admonition.danger")
+    assert danger.is_visible() and "IPv6" in danger.inner_text() and "IPv4" not in danger.inner_text()
     page.fill("#fw-a4", "198.51.100.7")
     assert result.is_visible() and not alarm.is_visible() and not error.is_visible()
+    assert danger.is_visible() and "IPv4" not in danger.inner_text()
 
 
 def test_the_configuration_survives_a_language_switch_and_a_reload(page):
@@ -200,6 +214,94 @@ def test_picking_a_tab_keeps_the_configuration_in_the_address(page, lang):
     assert page.evaluate(__import__("builder_support").READ)["blocks"] == before["blocks"]
 
 
+FORM = """() => Object.fromEntries([...document.querySelectorAll('#fw-builder input, #fw-builder select')]
+  .map(c => [c.id, c.type === 'checkbox' ? c.checked : c.value]))"""
+
+
+def _same_page(tab, form: dict, seen: dict, same_language: bool) -> None:
+    """The page in `tab` shows the form `form` and, byte for byte, the blocks of `seen`; in the
+    same language, its table and data file too (their words are the language's)."""
+    tab.wait_for_selector("#fw-builder:not([hidden])")
+    now = tab.evaluate(__import__("builder_support").READ)
+    assert tab.evaluate(FORM) == form
+    assert now["blocks"] == seen["blocks"] and now["hash"] == seen["hash"] and now["valid"]
+    if same_language:
+        assert (now["yaml"], now["table"]) == (seen["yaml"], seen["table"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_configuration_survives_everything_a_reader_does(browser, origin, lang):
+    """Issue 23: after each thing a reader does (tick, pick, type, add or remove a port, pick a
+    tab, copy a block, download a file, tick Docker), the address holds the whole configuration,
+    as Python writes its fragment. Then the "copy the link" button gives that address; opened in
+    a new tab, reloaded, and in the other language, it gives the same form and the same blocks."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], base_url=origin,
+                                  accept_downloads=True)
+    try:
+        page = context.new_page()
+        open_builder(page, lang)
+        services = [("ssh", "any"), ("dns", "any")]  # the catalogue's order
+        own = [OwnPort("api", "8443"), OwnPort("tmp", "9000", "udp")]
+
+        def config(**more):
+            return Config(tuple(services), own=tuple(own), admin4="198.51.100.7", **more)
+
+        def holds(want: Config, step: str):
+            assert page.evaluate("location.hash") == "#" + fragment(want), f"after {step}"
+
+        page.check("#fw-s-dns")
+        page.check("#fw-s-ssh")
+        page.select_option("#fw-src-ssh", "admin")
+        services[0] = ("ssh", "admin")
+        page.fill("#fw-a4", "198.51.100.7")
+        add_port(page, "own", "api", "8443")
+        add_port(page, "own", "tmp", "9000")
+        page.select_option("#fw-own-protocol-1", "udp")
+        holds(config(), "typing")
+        page.click("#fw-own [data-remove='0']")
+        own.pop(0)
+        holds(config(), "removing a port")
+        result = page.locator(".fw-result")
+        labels = [label.strip() for label in result.locator(".tabbed-labels > label").all_inner_texts()]
+        copied = copy_from(page, result, "nftables", labels.index("nftables"))
+        assert copied == expected(config(), lang)["blocks"]["nftables"].removesuffix("\n")
+        holds(config(), "picking a tab and copying its block")
+        with page.expect_download() as download:
+            page.click('[data-download="rules.v4"]')
+        assert download.value.path().read_text() == expected(config(), lang)["blocks"]["rules.v4"]
+        holds(config(), "downloading rules.v4")
+        page.check("#fw-docker")
+        add_port(page, "pub", "web", "8080")
+        final = config(docker=True, published=(OwnPort("web", "8080"),))
+        holds(final, "ticking Docker and adding a published port")
+        page.locator(".tabbed-labels > label").nth(labels.index("iptables")).click()
+        holds(final, "picking another tab")
+
+        seen, form = page.evaluate(__import__("builder_support").READ), page.evaluate(FORM)
+        assert differences(final, lang, seen) == [], replay(final, lang)
+        status = page.locator("#fw-link-status")
+        assert not status.is_visible()
+        page.evaluate("navigator.clipboard.writeText('')")
+        page.click("#fw-link-copy")
+        page.wait_for_function("document.getElementById('fw-link-status').textContent !== ''")
+        link = page.evaluate("navigator.clipboard.readText()")
+        assert link == page.url and link.endswith("#" + fragment(final)) and status.is_visible()
+
+        shared = context.new_page()  # a new tab with the link
+        shared.goto(link)
+        _same_page(shared, form, seen, True)
+        shared.reload()
+        _same_page(shared, form, seen, True)
+        other = "fr" if lang == "en" else "en"
+        shared.locator(".md-header__option .md-select").first.hover()
+        shared.locator(f'.md-select__link[hreflang="{other}"]').click()
+        shared.wait_for_url(f"**{LANGS[other]}builder/**")
+        _same_page(shared, form, seen, False)
+        assert differences(final, other, shared.evaluate(__import__("builder_support").READ)) == []
+    finally:
+        context.close()
+
+
 def test_a_change_in_the_form_is_written_to_the_url_and_nothing_is_sent(page):
     open_builder(page, "en")
     page.wait_for_load_state("networkidle")
@@ -208,9 +310,7 @@ def test_a_change_in_the_form_is_written_to_the_url_and_nothing_is_sent(page):
     page.check("#fw-s-https")
     page.select_option("#fw-src-ssh", "admin")
     page.fill("#fw-a6", "2001:db8::7")
-    page.click("#fw-own-add")
-    page.fill("#fw-own-name-0", "api")
-    page.fill("#fw-own-port-0", "8443")
+    add_port(page, "own", "api", "8443")
     assert page.evaluate("location.hash") == "#s=ssh:admin&s=https&p=tcp:8443:any:api&a6=2001%3Adb8%3A%3A7"
     sent = [u for u in page.requests[before:] if not u.endswith("/favicon.png")]  # chromium asks for it late
     assert sent == [], "typing sent requests"
@@ -293,6 +393,42 @@ def test_the_form_fits_a_phone_screen(browser, origin, lang):
         context.close()
 
 
+LAYOUT = """() => [...document.querySelectorAll('#fw-builder .fw-service')].map(row => {
+  const box = r => {
+    const b = r.getBoundingClientRect();
+    return {left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+  };
+  return {id: row.querySelector("select").id,
+          label: box(row.querySelector('label')), name: box(row.querySelector('label strong')),
+          choice: box(row.querySelector('select'))};
+})"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_services_choice_is_aligned_on_its_line(browser, origin, lang):
+    """Issue 23, item 4: at 1280 px every service's "who may reach it" is on its service's line,
+    all of them in one column; at 390 px each goes under its description, aligned with it."""
+    for width, wide in ((1280, True), (390, False)):
+        context = browser.new_context(base_url=origin, viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(f"{BASE}{LANGS[lang]}builder/#s=ssh:admin&s=dns")
+            page.wait_for_selector("#fw-builder:not([hidden])")
+            rows = page.evaluate(LAYOUT)
+            assert len(rows) >= 12
+            for row in rows:
+                label, name, choice = row["label"], row["name"], row["choice"]
+                if wide:  # beside the label, starting on the line of the service's name
+                    assert choice["left"] >= label["right"] - 0.5 and choice["top"] < name["bottom"], row
+                else:  # under the label, from its left edge
+                    assert choice["top"] >= label["bottom"] - 0.5 and abs(choice["left"] - label["left"]) < 1, row
+            lefts = {round(r["choice"]["left"]) for r in rows}
+            rights = {round(r["choice"]["right"]) for r in rows}
+            assert len(lefts) == 1 and (len(rights) == 1 or not wide), (width, lefts, rights)
+        finally:
+            context.close()
+
+
 CONTRAST = """(args) => {
   const [selector, property] = args;
   const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
@@ -357,19 +493,29 @@ def test_without_javascript_the_page_says_so_and_links_to_the_tables(browser, or
     assert "JavaScript" in note and f'href="../{"../" if lang == "fr" else ""}{LANGS[lang]}basics/"' in note
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_axe_core_reports_no_violation_with_a_configuration(page, lang):
+def test_axe_core_reports_no_violation_with_a_configuration(page, lang, scheme):
+    """Invalid (a field's message, the red box, the danger box), then valid, in both schemes."""
     require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/node/package-lock.json)")
+    page.emulate_media(color_scheme=scheme)
     config = Config((("ssh", "admin"), ("http", "any")), True, (OwnPort("api", "99999"),), "198.51.100.7", "", True)
     page.goto(page_url(BASE, lang, config))
     page.wait_for_selector("#fw-builder:not([hidden])")
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))
-    for state in ("invalid", "valid"):
+    def docker():
+        page.check("#fw-docker")
+        add_port(page, "pub", "web", "8080")
+        page.click("#fw-link-copy")
+
+    steps = [("invalid", lambda: page.fill("#fw-own-port-0", "9999")), ("valid", docker), ("docker, link copied", None)]
+    for state, then in steps:
         result = page.evaluate("axe.run()")
         assert result["passes"], "axe-core checked nothing"
         violations = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
         assert violations == [], state
-        page.fill("#fw-own-port-0", "9999")
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(500)  # the header's title fades in as the page scrolls
+        if then:
+            then()
+            page.evaluate("window.scrollTo(0, 0)")
+            page.wait_for_timeout(500)  # the header's title fades in as the page scrolls

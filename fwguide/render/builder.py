@@ -41,8 +41,8 @@ def form(catalogue: Catalogue, lang: str, root: str) -> str:
             parts += [
                 '<div class="fw-service">',
                 f'<input type="checkbox" id="fw-s-{s.id}" data-service="{s.id}">',
-                f'<label for="fw-s-{s.id}"><strong>{name}</strong> <code>{ports}</code>: '
-                f'{html.escape(s.label[lang], quote=False)}</label>',
+                f'<label for="fw-s-{s.id}"><strong>{name}</strong> <code>{ports}</code> '
+                f'<span class="fw-desc">{html.escape(s.label[lang], quote=False)}</span></label>',
                 f'<select id="fw-src-{s.id}" data-source-of="{s.id}" aria-label="{t("builder_source", name=name)}">',
                 *(f'<option value="{v}">{t("builder_source_" + v)}</option>' for v in builder.SOURCES),
                 "</select>",
@@ -89,6 +89,10 @@ def form(catalogue: Catalogue, lang: str, root: str) -> str:
         f'<p class="fw-help">{t("builder_ftp")}</p>',
         "</fieldset>",
         '<p class="fw-error" id="fw-link-error"></p>',
+        '<div class="fw-share">',
+        f'<button type="button" id="fw-link-copy" class="md-button">{t("builder_link_copy")}</button>',
+        '<span id="fw-link-status" role="status"></span>',
+        "</div>",
         "</form>",
     ]
     return "\n".join(parts) + "\n"

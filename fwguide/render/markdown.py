@@ -83,10 +83,10 @@ def services_table(catalogue: Catalogue, lang: str) -> str:
     t = lambda key: i18n.text(lang, key)  # noqa: E731
     rows = [[t("service"), t("protocol"), t("port"), t("firewalld_service"), t("use")]]
     for service in catalogue.services.values():
-        for port in service.ports:
+        for i, port in enumerate(service.ports):  # the name on each row, what it is for once
             firewalld_name = f"`{service.firewalld}`" if service.firewalld else "–"
             rows.append([service.name, port.protocol.upper(), _port(port), firewalld_name,
-                         _cell(service.label[lang])])
+                         "" if i else _cell(service.label[lang])])
     return _table(rows)
 
 
@@ -158,12 +158,13 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
         if direction == "inbound" and ruleset.malformed_tcp == "drop":
             for name, *_ in MALFORMED_CHECKS:
                 rows.append([t(f"malformed_{name}"), "TCP", t("any"), t("this_server"), t("all"), "DROP"])
-        for rule in rules:
-            rows += _rule_rows(rule, lang, direction, t("this_server"))
+        rule_rows = [row for rule in rules for row in _rule_rows(rule, lang, direction, t("this_server"))]
         if direction == "inbound" and ruleset.docker:
             # The published ports: where no rule names one, it is closed whatever `-p` said.
-            for rule in (r for r in ruleset.rules if r.direction == PUBLISHED):
-                rows += _rule_rows(rule, lang, direction, t("container"))
+            rule_rows += [row for rule in ruleset.rules if rule.direction == PUBLISHED
+                          for row in _rule_rows(rule, lang, direction, t("container"))]
+        rows += _described_once(rule_rows, lang)
+        if direction == "inbound" and ruleset.docker:
             rows.append([t("everything_else_published"), t("all"), t("any"), t("container"), t("all"), "DROP"])
         source, destination = _ends(direction, t("any"), t("this_server"))
         rows.append([
@@ -176,15 +177,27 @@ def rules_table(ruleset: Ruleset, lang: str) -> str:
 # Helpers
 
 
-def _rule_rows(rule: Rule, lang: str, direction: str, server: str) -> list[list[str]]:
-    """A rule's rows in the human table, one per port; `server` names where its traffic goes."""
+def _rule_rows(rule: Rule, lang: str, direction: str, server: str) -> list[tuple[str, str, list[str]]]:
+    """A rule's rows in the human table, one per port, each with the rule's name and description
+    for its first cell (`_described_once`); `server` names where its traffic goes."""
     t = lambda key, **kw: i18n.text(lang, key, **kw)  # noqa: E731
     source, destination = _ends(direction, _peer(rule, lang), server)
     action = rule.action.upper()
     if rule.limit is not None:
         action = t("limited_action", connections=str(rule.limit.connections), seconds=str(rule.limit.seconds))
-    return [[t("service_cell", name=rule.name, label=_cell(rule.label[lang])), port.protocol.upper(), source,
-             destination, _port(port), action] for port in rule.ports]
+    return [(rule.name, _cell(rule.label[lang]), [port.protocol.upper(), source, destination, _port(port), action])
+            for port in rule.ports]
+
+
+def _described_once(rows: list[tuple[str, str, list[str]]], lang: str) -> list[list[str]]:
+    """The first cell: a service's name on each row, its description only where the row above
+    does not already give the same name and description (DNS's two ports, a rule per family)."""
+    cells, above = [], None
+    for name, label, rest in rows:
+        first = name if (name, label) == above else i18n.text(lang, "service_cell", name=name, label=label)
+        cells.append([first, *rest])
+        above = (name, label)
+    return cells
 
 
 def _ends(direction: str, peer: str, server: str) -> tuple[str, str]:

@@ -689,13 +689,16 @@
     var any = T.any, server = T.this_server;
     var rows = [[T.service, T.protocol, T.source, T.destination, T.port, T.action]];
     if (ruleset.malformed) R.malformed.forEach(function (c) { rows.push([T["malformed_" + c[0]], "TCP", any, server, T.all, "DROP"]); });
+    var above = null; // markdown._described_once: the name on each row, the description once
     var ruleRows = function (rules, destination) {
       rules.forEach(function (rule) {
         var action = rule.limit ? t("limited_action", { connections: String(rule.limit.connections), seconds: String(rule.limit.seconds) })
           : upper(rule.action);
         rule.ports.forEach(function (p) {
-          rows.push([t("service_cell", { name: rule.name, label: rule.label }), upper(p.protocol), rule.net ? rule.net.network : any,
-                     destination, portText(p, "\u2013"), action]);
+          var same = above !== null && above[0] === rule.name && above[1] === rule.label;
+          rows.push([same ? rule.name : t("service_cell", { name: rule.name, label: rule.label }), upper(p.protocol),
+                     rule.net ? rule.net.network : any, destination, portText(p, "\u2013"), action]);
+          above = [rule.name, rule.label];
         });
       });
     };
@@ -845,7 +848,8 @@
     box.textContent = "";
     var ssh = state.services[D.limited];
     if (!ssh) danger.push(T.danger_no_ssh);
-    var missing = [4, 6].filter(function (f) { return !result.networks[f]; });
+    // A family is missing when its field is empty; an invalid one has its own message.
+    var missing = [4, 6].filter(function (f) { return !result.networks[f] && !result.errors["fw-a" + f]; });
     if (ssh === "admin" && missing.length) {
       danger.push(t("danger_ssh_family", { families: join(missing.map(function (f) { return "IPv" + f; })) }));
     }
@@ -955,6 +959,16 @@
       L.add.focus();
     });
   });
+  // Sharing made explicit: the address already holds the configuration; the button copies it.
+  $("fw-link-copy").addEventListener("click", function () {
+    var status = $("fw-link-status");
+    writeHash(fragment(readForm()));
+    var done = function (key) { return function () { status.textContent = T[key]; }; };
+    status.textContent = "";
+    if (!navigator.clipboard) { done("builder_link_refused")(); return; }
+    navigator.clipboard.writeText(location.href).then(done("builder_link_copied"), done("builder_link_refused"));
+  });
+  form.addEventListener("input", function () { $("fw-link-status").textContent = ""; }); // it spoke of an older link
   function load() {
     var state = parseFragment(location.hash);
     writeForm(state);
