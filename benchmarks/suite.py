@@ -11,6 +11,14 @@ The groups, and their budgets on a 2-CPU machine:
 - builder: the builder page's lab proofs, tests/test_builder_lab.py, 60 s (issue 15).
 
     python benchmarks/suite.py [--runs N] [--group docker|builder]
+
+With `--breakdown`, one whole run instead, with FWGUIDE_TIMING set: where its time goes, per
+test file and per kind of work (benchmarks/breakdown.py), into benchmarks/results/suite.md,
+under "Warm caches"; with `--cold` as well, the run gets an empty FWGUIDE_CACHE (every
+release's root built again, its packages downloaded from Debian's archive), under "Cold
+caches". Each section keeps the other.
+
+    python benchmarks/suite.py --breakdown [--cold]
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import breakdown as breakdown_tables
 from common import RESULTS, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,10 +47,10 @@ GROUPS = {
 SUMMARY_RE = re.compile(r"^=*\s*(\d+ (?:passed|failed|errors?)\b.*?) in [\d.]+s", re.M)  # pytest's last line
 
 
-def run_suite(without: list[str], seed: str) -> tuple[float, str]:
+def run_suite(without: list[str], seed: str, extra_env: dict | None = None) -> tuple[float, str]:
     """(wall seconds, pytest's summary line) of one whole run, leaving out what `without` says."""
     argv = [str(ROOT / "dev"), "test", "-q", "-p", "no:cacheprovider", *without]  # its workers, its installs
-    env = {**os.environ, "CI": "true", "FWGUIDE_BUILDER_SEED": seed}
+    env = {**os.environ, "CI": "true", "FWGUIDE_BUILDER_SEED": seed, **(extra_env or {})}
     start = time.monotonic()
     result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - start
@@ -52,11 +62,47 @@ def run_suite(without: list[str], seed: str) -> tuple[float, str]:
     return seconds, summary
 
 
+SECTIONS = ("Warm caches", "Cold caches")
+
+
+def breakdown(cold: bool, seed: str) -> int:
+    """One whole run with FWGUIDE_TIMING set; its breakdown replaces its section of suite.md."""
+    section = SECTIONS[cold]
+    load = os.getloadavg()[0]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="fwguide-timing-") as spans, \
+            tempfile.TemporaryDirectory(prefix="fwguide-cold-cache-") as cache:
+        extra = {"FWGUIDE_TIMING": spans, **({"FWGUIDE_CACHE": cache} if cold else {})}
+        seconds, summary = run_suite([], seed, extra)
+        body = breakdown_tables.markdown(breakdown_tables.summarise(Path(spans)), f"{section}: `./dev test`")
+    head = (f"- {time.strftime('%Y-%m-%d %H:%M')}, commit {commit}; {os.cpu_count()} CPUs, load average {load:.1f} "
+            f"at the start; CI=true, FWGUIDE_BUILDER_SEED={seed}" + ("; an empty FWGUIDE_CACHE" if cold else "")
+            + f"\n- `./dev test` took **{seconds:.1f} s** (installs, site build and tests); pytest: {summary}\n\n")
+    path = RESULTS / "suite.md"
+    old = path.read_text() if path.exists() else ""
+    parts = {name: "" for name in SECTIONS}
+    for name in SECTIONS:
+        marker = f"## {name}\n"
+        if marker in old:
+            rest = old.split(marker, 1)[1]
+            parts[name] = rest.split("\n## ", 1)[0].rstrip("\n") + "\n"
+    parts[section] = head + body
+    lines = ["# Where the suite's time goes", "", breakdown_tables.__doc__.strip(), ""]
+    for name in SECTIONS:
+        lines += [f"## {name}", "", parts[name] or "Not measured yet.\n"]
+    return write_report(lines, path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="runs of each kind (default 2)")
     parser.add_argument("--group", default="docker", choices=GROUPS, help="the proofs whose cost is measured")
+    parser.add_argument("--breakdown", action="store_true", help="one run: where its time goes (suite.md)")
+    parser.add_argument("--cold", action="store_true", help="with --breakdown: an empty cache of roots")
     args = parser.parse_args()
+    if args.breakdown:
+        return breakdown(args.cold, os.environ.get("FWGUIDE_BUILDER_SEED", "424242"))
     what, leave_out, budget = GROUPS[args.group]
     seed = os.environ.get("FWGUIDE_BUILDER_SEED", "424242")
     rows, times = [], {"without": [], "with": []}

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from fwguide.lab import timing  # noqa: E402
 from fwguide.lab.netns import lab_mounts, lab_processes, list_lab_namespaces, orphaned_namespaces  # noqa: E402
 
 import support  # noqa: E402
@@ -55,6 +57,21 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With FWGUIDE_TIMING (./dev bench --suite --breakdown): each test as a span, its setup and
+    teardown included, with its file, its worker and the kind of work it is (browser, fuzzing,
+    or the lab's and others', whose own steps fwguide.lab.timing records)."""
+    if not timing.enabled():
+        yield
+        return
+    wall, start = time.time(), time.monotonic()
+    yield
+    kind = ("browser" if "browser" in item.fixturenames  # the page fixture needs it; a "page" parameter does not
+            else "fuzzing" if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) else "test")
+    timing.record(f"test:{kind}", item.nodeid, wall, time.monotonic() - start)
 
 
 def pytest_ignore_collect(collection_path, config):

@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from fwguide.lab import timing
 from fwguide.lab.network import Network
 from fwguide.lab.sandbox import Sandbox
 from fwguide.lab.scenario import dump, normalise_save, start_daemon
@@ -72,11 +73,12 @@ def without(text: str, pattern: str) -> str:
 def wait_for(check, seconds: float = 5.0) -> bool:
     """Poll `check` until it is true, for a bounded time."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
+    with timing.span("window", "wait_for"):  # real time: a scheduled job, a delay
+        while time.monotonic() < deadline:
+            if check():
+                return True
+            time.sleep(0.1)
+        return check()
 
 
 @pytest.fixture
@@ -192,7 +194,8 @@ def test_iptables_apply_keeps_the_new_rules_once_confirmed(net, backend):
     assert wait_for(lambda: net.probe("anyone", 4, 143) == "open"), "the new rules never applied"
     out, _ = process.communicate("y", timeout=SHORT + 10)
     assert process.returncode == 0, out
-    time.sleep(SHORT + 0.5)  # past the delay: nothing comes back
+    with timing.span("window", "past the delay"):
+        time.sleep(SHORT + 0.5)  # past the delay: nothing comes back
     assert net.probe("anyone", 4, 143) == "open"
     saved = net.server.read("/etc/iptables/rules.v4")
     assert normalise_save(saved) == normalise_save(net.server.run(["iptables-save"], env=env).stdout)

@@ -20,6 +20,7 @@ import time
 
 import pytest
 
+from fwguide.lab import timing
 from fwguide.lab.network import Network
 from fwguide.loader import load_catalogue
 from fwguide.releases import releases
@@ -88,7 +89,8 @@ def test_a_burst_beyond_the_limit_is_dropped_and_nothing_else_is(site, lab, labe
         assert net.probe("anyone", family, port) == "open", f"IPv{family}: the other client"
         assert net.echo("client-admin", sessions[family]) == "echoed", f"IPv{family}: the session"
 
-    time.sleep(limit.seconds + 1)  # the window passes, without an attempt from the client
+    with timing.span("window", "ufw limit"):
+        time.sleep(limit.seconds + 1)  # the window passes, without an attempt from the client
     for family in families:
         assert net.probe("client-admin", family, port) == "open", f"IPv{family}: after the window"
         assert net.echo("client-admin", sessions[family]) == "echoed", f"IPv{family}: the session, later"

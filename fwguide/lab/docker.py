@@ -26,6 +26,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from . import timing
 from .netns import LabError
 from .sandbox import Sandbox
 
@@ -92,6 +93,7 @@ class DockerHost:
 
     # The daemons
 
+    @timing.timed("daemon")
     def start(self) -> None:
         """Start containerd, then dockerd, as Debian's units do; wait until both answer."""
         self.containerd = self.sandbox.popen(["containerd"])
@@ -112,6 +114,7 @@ class DockerHost:
         _terminate(self.dockerd, "dockerd")
         self.dockerd = None
 
+    @timing.timed("daemon")
     def restart(self) -> None:
         """`systemctl restart docker`: dockerd stopped and started again; the container comes
         back by its restart policy, and the lab waits until it serves again."""

@@ -25,6 +25,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timing
+
 NETNS_DIR = Path("/run/netns")
 AGENT = Path(__file__).with_name("agent.py")
 NAME_RE = re.compile(r"fwg-(\d+)-[0-9a-f]+-")
@@ -289,6 +291,7 @@ class Lab:
 
     # Cleanup
 
+    @timing.timed("teardown")
     def close(self) -> None:
         try:
             for process in [a.process for a in self.agents] + self.processes:

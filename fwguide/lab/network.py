@@ -7,8 +7,10 @@ commands run in a `Sandbox`, so they never touch the host's files.
 
 from __future__ import annotations
 
+import time
+
 from ..model import Catalogue
-from . import plan as planning
+from . import plan as planning, timing
 from .netns import Agent, Lab
 from .roots import lab_root
 from .sandbox import Sandbox
@@ -31,9 +33,10 @@ class Network:
         self.plan = planning.make_plan(catalogue, self.ruleset, (4, 6))
         self.hosts = _create(lab, self.plan)
         _link(lab, self.plan, self.hosts)
-        self.agents: dict[str, Agent] = {role: lab.agent(ns) for role, ns in _agent_roles(self.hosts).items()}
-        for agent in self.agents.values():
-            agent.receive()
+        with timing.span("agents"):
+            self.agents: dict[str, Agent] = {role: lab.agent(ns) for role, ns in _agent_roles(self.hosts).items()}
+            for agent in self.agents.values():
+                agent.receive()
         _start_listeners(self.agents, self.plan)
         self.root = lab_root(release, docker).path if release else None
         self.server = Sandbox(lab, self.hosts[planning.SERVER_ROLE], self.root, backend)
@@ -51,8 +54,13 @@ class Network:
     def probe(self, client: str, family: int, port: int, proto: str = "tcp", timeout: float = 0.3) -> str:
         """One connection from a client to the server: open, timeout, refused..."""
         target = [planning.SERVER[family][0], proto, port]
-        return self.agents[client].call({"op": "probe", "targets": [target], "timeout": timeout})["results"][0]
+        wall, start = time.time(), time.monotonic()
+        result = self.agents[client].call({"op": "probe", "targets": [target], "timeout": timeout})["results"][0]
+        # A probe that waited out its timeout spent it in real time (the breakdown's "window").
+        timing.record("window" if result == "timeout" else "probes", "probe 1", wall, time.monotonic() - start)
+        return result
 
+    @timing.timed("probes")
     def reachable(self, port: int, timeout: float = 0.3) -> dict[tuple[str, int], str]:
         """The result of one TCP port from every client, both families, all at once."""
         for client in self.plan.clients:
@@ -64,6 +72,7 @@ class Network:
                 out[(client.role, family)] = result
         return out
 
+    @timing.timed("probes")
     def burst(self, client: str, family: int, port: int, count: int, timeout: float = 0.3) -> list[str]:
         """`count` new TCP connections from one client to the server, all sent at once."""
         target = [planning.SERVER[family][0], "tcp", port]

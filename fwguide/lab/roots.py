@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..releases import Release, release as release_named, tool_packages
+from . import timing
 from .netns import LabError
 
 MMDEBSTRAP = ["--variant=minbase", "--mode=unshare", "--format=directory", "--quiet"]
@@ -63,6 +64,7 @@ def upstream(version: str) -> str:
     return re.sub(r"[+~].*$", "", version.rsplit("-", 1)[0])
 
 
+@timing.timed("root")
 def lab_root(codename: str, docker: bool = False) -> Root:
     """The release's root, built first if it is not cached (or only half-built); with `docker`,
     the root of a server that runs Docker (the release's `docker` packages added)."""

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from . import timing
 from .netns import Lab, LabError, Namespace, ensure_not_forbidden, guarded
 
 # Run inside the server namespace by the sandbox's holder process (a private mount namespace).
@@ -65,6 +66,7 @@ CHROOT_ENV = ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 class Sandbox:
     """A private filesystem view for commands run in one network namespace."""
 
+    @timing.timed("overlay")
     def __init__(self, lab: Lab, ns: Namespace, root: Path | None = None, backend: str | None = None) -> None:
         self.lab = lab
         self.ns = ns

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from ..loader import load_catalogue
 from ..model import Catalogue
 from ..render.markdown import Frontend, frontends
-from . import plan as planning
+from . import plan as planning, timing
 from .docker import DockerHost
 from .netns import Agent, Lab, LabError, Namespace
 from .roots import lab_root
@@ -182,6 +182,7 @@ def frontend_by_label(label: str) -> Frontend:
     raise LabError(f"unknown front-end {label!r}")
 
 
+@timing.timed("scenario")
 def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Report:
     """Run one scenario in this process (root, or inside the runner's user namespace)."""
     if catalogue is None:
@@ -201,9 +202,10 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
         crafter = lab.agent(hosts[crafter_role]) if crafted_port else None
         _link(lab, plan, hosts)
         report.timings["build"] = _lap(clock)
-        agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
-        for agent in [*agents.values(), *([crafter] if crafter else [])]:
-            agent.receive()  # the "ready" line: the agent checked its namespace
+        with timing.span("agents"):
+            agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
+            for agent in [*agents.values(), *([crafter] if crafter else [])]:
+                agent.receive()  # the "ready" line: the agent checked its namespace
         _start_listeners(agents, plan)
         # The server runs the block in a sandbox: it may write /etc (ufw) or need a daemon
         # (firewalld), and neither may touch the host's files.
@@ -252,6 +254,7 @@ def _probe_server(lab, hosts, agents, crafter, crafter_role, crafted_port, serve
     report.timings["probe"] = _lap(clock)
 
 
+@timing.timed("scenario")
 def run_usual_on_docker(scenario: Scenario, published: list[tuple[str, int]],
                         catalogue: Catalogue | None = None, boot: bool = True, restart: bool = False) -> Report:
     """A block written for a server without Docker (or a procedure), on one that runs it, with a
@@ -440,9 +443,10 @@ def _servers(lab: Lab, plan: planning.Plan, ruleset, crafted: bool = True):
     crafter_role, crafted_port = _crafted_target(ruleset, plan) if crafted else (planning.ANYONE, None)
     crafter = lab.agent(hosts[crafter_role]) if crafted_port else None
     _link(lab, plan, hosts)
-    agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
-    for agent in [*agents.values(), *([crafter] if crafter else [])]:
-        agent.receive()
+    with timing.span("agents"):
+        agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
+        for agent in [*agents.values(), *([crafter] if crafter else [])]:
+            agent.receive()
     _start_listeners(agents, plan)
     return hosts, agents, crafter, crafter_role, crafted_port
 
@@ -459,9 +463,11 @@ def _lap(start: float) -> float:
 def _create(lab: Lab, plan: planning.Plan) -> dict[str, Namespace]:
     """Create the namespaces of the plan; returns them by role."""
     roles = [planning.INTERNET_ROLE, planning.SERVER_ROLE, *(c.role for c in plan.clients)]
-    return {role: lab.add(role) for role in roles}
+    with timing.span("namespaces"):
+        return {role: lab.add(role) for role in roles}
 
 
+@timing.timed("namespaces")
 def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
     """Wire the namespaces: veth pairs to the internet namespace, addresses, routes."""
     internet, server = hosts[planning.INTERNET_ROLE], hosts[planning.SERVER_ROLE]
@@ -510,6 +516,7 @@ def _crafted_target(ruleset, plan: planning.Plan) -> tuple[str, int | None]:
     return planning.ANYONE, None
 
 
+@timing.timed("agents")
 def _start_listeners(agents: dict[str, Agent], plan: planning.Plan) -> None:
     own = [p for p in plan.inbound_ports if p not in plan.published]  # Docker's proxy listens on those
     listen = {planning.SERVER_ROLE: ([planning.SERVER[f][0] for f in (4, 6)], own)}
@@ -551,7 +558,9 @@ def _target_name(target: planning.Host, family: int) -> str:
 def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, timeout: float,
            probes: list[Probe] | None = None) -> None:
     """Send every probe at once (each agent probes in parallel), then collect the results;
-    `probes`: these rather than the report's."""
+    `probes`: these rather than the report's. Timed as probes, and as a real-time window for
+    the part a blocked probe spends waiting out `timeout`."""
+    wall, start = time.time(), time.monotonic()
     by_agent: dict[str, list[tuple[Probe, list]]] = {}
     for probe in report.probes if probes is None else probes:
         if probe.direction == "inbound":
@@ -574,8 +583,16 @@ def _round(agents, crafter, plan: planning.Plan, report: Report, attr: str, time
     if crafter and report.crafted:
         for c, result in zip(report.crafted, crafter.receive()["results"], strict=True):
             setattr(c, attr, result)
+    seconds = time.monotonic() - start
+    waited = any(getattr(p, attr) == "timeout" for items in by_agent.values() for p, _ in items)
+    window = min(seconds, timeout) if waited else 0.0
+    sent = sum(len(items) for items in by_agent.values()) + (len(report.crafted) if crafter else 0)
+    timing.record("probes", f"{attr} {sent}", wall, seconds - window)
+    if window:
+        timing.record("window", attr, wall + seconds - window, window)
 
 
+@timing.timed("apply")
 def _apply(sandbox: Sandbox, frontend: Frontend, ruleset, block: str, env, report: Report,
            clean: bool = False) -> None:
     """Feed the block to the front-end's tool on standard input, exactly as the page shows it
@@ -591,6 +608,7 @@ def _apply(sandbox: Sandbox, frontend: Frontend, ruleset, block: str, env, repor
         report.apply_errors.append(f"{' '.join(argv)} printed on a clean server: {result.stderr.strip()}")
 
 
+@timing.timed("dump")
 def dump(sandbox: Sandbox, frontend: Frontend, env) -> str:
     """The ruleset as the front-end's own listing tools print it, normalised."""
     out = []
@@ -611,6 +629,7 @@ logpath = /var/log/auth.log
 """
 
 
+@timing.timed("daemon")
 def start_daemon(sandbox: Sandbox, daemon: str, wait: bool = True) -> subprocess.Popen:
     """Start a daemon in a sandbox: firewalld with a private system D-Bus, or fail2ban.
     Returns the daemon's process (its pid is the daemon's own: every wrapper execs)."""

@@ -1,0 +1,65 @@
+"""The suite's breakdown (issue 24): spans are written only when asked, and summed as they should be."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from fwguide.lab import timing
+from support import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import breakdown  # noqa: E402
+
+
+def test_nothing_is_written_without_the_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv(timing.ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with timing.span("apply", "x"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_span_is_one_line_in_the_process_file(tmp_path, monkeypatch):
+    monkeypatch.setenv(timing.ENV, str(tmp_path))
+
+    @timing.timed("dump")
+    def listed():
+        return "ruleset"
+
+    assert listed() == "ruleset"
+    with timing.span("apply", "block"):
+        pass
+    [path] = tmp_path.iterdir()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(s["kind"], s["what"]) for s in lines] == [("dump", "listed"), ("apply", "block")]
+    assert all(s["seconds"] >= 0 and s["start"] > 1e9 for s in lines)
+
+
+def test_wall_time_is_the_union_of_intervals():
+    assert breakdown.union([]) == 0
+    assert breakdown.union([(0, 2), (1, 3), (5, 6)]) == 4  # overlapping, then apart
+    assert breakdown.union([(0, 10), (2, 3)]) == 10  # one inside another
+
+
+def test_the_summary_sums_worker_seconds_and_wall_time(tmp_path):
+    spans = [
+        {"kind": "test:test", "what": "tests/test_a.py::one", "start": 100.0, "seconds": 4.0, "pid": 1},
+        {"kind": "test:test", "what": "tests/test_a.py::two", "start": 101.0, "seconds": 4.0, "pid": 2},
+        {"kind": "test:browser", "what": "tests/test_b.py::three", "start": 105.0, "seconds": 1.0, "pid": 2},
+        {"kind": "window", "what": "observed 6", "start": 102.0, "seconds": 0.5, "pid": 2},
+        {"kind": "probes", "what": "observed 6", "start": 101.5, "seconds": 0.5, "pid": 2},
+        {"kind": "scenario", "what": "run_scenario", "start": 101.0, "seconds": 3.0, "pid": 2},
+    ]
+    (tmp_path / "1.jsonl").write_text("".join(json.dumps(s) + "\n" for s in spans))
+    s = breakdown.summarise(tmp_path)
+    assert s["wall"] == 6 and s["tests"] == 3 and s["worker_seconds"] == 9
+    assert s["files"][0] == ("tests/test_a.py", 2, 8.0, 5.0)
+    kinds = {k[0]: k[2:] for k in s["kinds"]}
+    assert kinds["window"] == (1, 0.5, 0.5) and kinds["test:browser"] == (1, 1.0, 1.0)
+    assert s["probes"] == 12 and s["proofs"] == 1
+    # Worker 1 ended at 104, worker 2 at 106: worker 1 idled 2 s at the end.
+    assert s["workers"] == [(4.0, 2.0), (5.0, 0.0)]
+    table = breakdown.markdown(s, "t")
+    assert "| `tests/test_a.py` | 2 | 8.0 s | 89 % | 5.0 s |" in table
