@@ -75,7 +75,9 @@ def summarise(directory: Path) -> dict:
                         for ts in workers.values())
     probes = sum(int(s["what"].split()[-1]) for s in kinds.get("probes", []) + kinds.get("window", [])
                  if s["what"].split()[-1].isdigit())
-    return {"wall": end - begin, "tests": len(tests), "worker_seconds": sum(t["seconds"] for t in tests),
+    durations = {t["what"]: round(t["seconds"], 1) for t in tests}
+    return {"durations": durations, "wall": end - begin, "tests": len(tests),
+            "worker_seconds": sum(t["seconds"] for t in tests),
             "files": per_file, "kinds": per_kind, "workers": per_worker, "probes": probes,
             "proofs": len(kinds.get("scenario", []))}
 

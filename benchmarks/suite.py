@@ -24,6 +24,7 @@ caches". Each section keeps the other.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import statistics
@@ -63,6 +64,7 @@ def run_suite(without: list[str], seed: str, extra_env: dict | None = None) -> t
 
 
 SECTIONS = ("Warm caches", "Cold caches")
+LONG = 3.0  # seconds: a test this long is scheduled first (durations.json)
 
 
 def breakdown(cold: bool, seed: str) -> int:
@@ -75,7 +77,12 @@ def breakdown(cold: bool, seed: str) -> int:
             tempfile.TemporaryDirectory(prefix="fwguide-cold-cache-") as cache:
         extra = {"FWGUIDE_TIMING": spans, **({"FWGUIDE_CACHE": cache} if cold else {})}
         seconds, summary = run_suite([], seed, extra)
-        body = breakdown_tables.markdown(breakdown_tables.summarise(Path(spans)), f"{section}: `./dev test`")
+        measured = breakdown_tables.summarise(Path(spans))
+        body = breakdown_tables.markdown(measured, f"{section}: `./dev test`")
+    if not cold:  # the long tests, for tests/conftest.py's longest_first
+        long = {nodeid: s for nodeid, s in sorted(measured["durations"].items(), key=lambda kv: -kv[1])
+                if s >= LONG}
+        (RESULTS / "durations.json").write_text(json.dumps(long, indent=1) + "\n")
     head = (f"- {time.strftime('%Y-%m-%d %H:%M')}, commit {commit}; {os.cpu_count()} CPUs, load average {load:.1f} "
             f"at the start; CI=true, FWGUIDE_BUILDER_SEED={seed}" + ("; an empty FWGUIDE_CACHE" if cold else "")
             + f"\n- `./dev test` took **{seconds:.1f} s** (installs, site build and tests); pytest: {summary}\n\n")

@@ -12,6 +12,7 @@ aliases, unusual tags and deep nesting before it recurses.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -199,7 +200,12 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+@functools.lru_cache(maxsize=64)
 def _compose(text: str) -> yaml.Node | None:
+    """The file's node tree. Composing is most of a load's time, and the same texts are loaded
+    over and over (every proof loads the catalogue; a fuzzed example changes one file of
+    twelve): a text composed once is not composed again. Nothing refused is kept (an exception
+    is not cached), and nothing downstream changes a node (tests/test_data_errors.py)."""
     loader = _Loader(text)
     try:
         return loader.get_single_node()

@@ -71,7 +71,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def origin(site):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -81,7 +81,7 @@ def origin(site):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (Debian package chromium; ./dev test installs it)")
     playwright_api = pytest.importorskip("playwright.sync_api")

@@ -7,6 +7,7 @@ fails the run, whatever the tests themselves said.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -38,8 +39,26 @@ def pytest_addoption(parser):
     )
 
 
+DURATIONS = support.ROOT / "benchmarks" / "results" / "durations.json"
+
+
+def longest_first(items: list) -> None:
+    """The tests the last breakdown measured as long (benchmarks/results/durations.json), first
+    and longest first: the workers start on them, and short tests fill the end, where one long
+    test started late would keep one worker busy while the others wait."""
+    try:
+        known = json.loads(DURATIONS.read_text())
+    except (OSError, ValueError):
+        return
+    long = sorted((i for i in items if i.nodeid in known), key=lambda i: -known[i.nodeid])
+    ids = {id(i) for i in long}
+    items[:] = long + [i for i in items if id(i) not in ids]
+
+
 def pytest_collection_modifyitems(config, items):
-    """With --release, the tests parametrized by another release are deselected."""
+    """With --release, the tests parametrized by another release are deselected. Then the
+    long tests go first (longest_first)."""
+    longest_first(items)
     wanted = config.getoption("--release")
     if not wanted:
         return
@@ -64,7 +83,7 @@ def pytest_runtest_protocol(item, nextitem):
     """With FWGUIDE_TIMING (./dev bench --suite --breakdown): each test as a span, its setup and
     teardown included, with its file, its worker and the kind of work it is (browser, fuzzing,
     or the lab's and others', whose own steps fwguide.lab.timing records)."""
-    if not timing.enabled():
+    if not timing.enabled() or support.ROOT / "tests" not in Path(item.path).parents:  # not a pytest a test runs
         yield
         return
     wall, start = time.time(), time.monotonic()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import yaml
 
 from fwguide.errors import DataError
-from fwguide.loader import load_catalogue
+from fwguide.loader import _compose, load_catalogue
+from support import ROOT
 
 SERVICES = """\
 kind: services
@@ -560,3 +562,36 @@ def test_a_limit_with_ufw_numbers_on_a_table_that_requires_ufw_is_valid(tmp_path
 def test_the_real_snippets_load():
     catalogue = load_catalogue("snippets")
     assert {"inbound-minimum", "inbound-optional", "outbound-default"} <= set(catalogue.tables)
+
+
+# The loader composes a text once and keeps its nodes (fwguide.loader._compose): what it keeps
+# must not change, and what it refuses must be refused every time.
+
+
+def _tree(node) -> tuple:
+    """A node tree as plain values: its tags, values and lines."""
+    if isinstance(node, yaml.MappingNode):
+        return (node.tag, node.start_mark.line, tuple((_tree(k), _tree(v)) for k, v in node.value))
+    if isinstance(node, yaml.SequenceNode):
+        return (node.tag, node.start_mark.line, tuple(_tree(v) for v in node.value))
+    return (node.tag, node.start_mark.line, node.value)
+
+
+def test_a_kept_node_tree_is_not_changed_by_loading(tmp_path):
+    texts = {p.name: p.read_text() for p in (ROOT / "snippets").glob("*.yml")}
+    before = {name: _tree(_compose(text)) for name, text in texts.items()}
+    first, second = load_catalogue(ROOT / "snippets"), load_catalogue(ROOT / "snippets")
+    assert {name: _tree(_compose(text)) for name, text in texts.items()} == before
+    assert first == second and first is not second
+    for name, text in texts.items():  # a fresh parse, nothing kept, gives the same tree
+        assert _tree(_compose.__wrapped__(text)) == before[name], name
+
+
+def test_a_refused_text_is_refused_every_time(tmp_path):
+    broken = table().replace("kind: table", "kind: table\nextra: &anchor 1")
+    messages = []
+    for _ in range(2):
+        with pytest.raises(DataError) as caught:
+            load(tmp_path, web=broken)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and "anchor" in messages[0]
