@@ -13,7 +13,8 @@ The groups, and their budgets on a 2-CPU machine:
     python benchmarks/suite.py [--runs N] [--group docker|builder]
 
 With `--breakdown`, one whole run instead, with FWGUIDE_TIMING set: where its time goes, per
-test file and per kind of work (benchmarks/breakdown.py), into benchmarks/results/suite.md,
+test file and per kind of work (benchmarks/breakdown.py, from the spans it keeps in
+test-artifacts/timing/), into benchmarks/results/suite.md,
 under "Warm caches"; with `--cold` as well, the run gets an empty FWGUIDE_CACHE (every
 release's root built again, its packages downloaded from Debian's archive), under "Cold
 caches". Each section keeps the other.
@@ -27,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,9 +75,11 @@ def breakdown(cold: bool, seed: str) -> int:
     load = os.getloadavg()[0]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    with tempfile.TemporaryDirectory(prefix="fwguide-timing-") as spans, \
-            tempfile.TemporaryDirectory(prefix="fwguide-cold-cache-") as cache:
-        extra = {"FWGUIDE_TIMING": spans, **({"FWGUIDE_CACHE": cache} if cold else {})}
+    spans = ROOT / "test-artifacts" / "timing" / ("cold" if cold else "warm")  # kept, to look into
+    shutil.rmtree(spans, ignore_errors=True)
+    spans.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="fwguide-cold-cache-") as cache:
+        extra = {"FWGUIDE_TIMING": str(spans), **({"FWGUIDE_CACHE": cache} if cold else {})}
         seconds, summary = run_suite([], seed, extra)
         measured = breakdown_tables.summarise(Path(spans))
         body = breakdown_tables.markdown(measured, f"{section}: `./dev test`")
