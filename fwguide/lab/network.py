@@ -14,7 +14,7 @@ from . import plan as planning, timing
 from .netns import Agent, Lab
 from .roots import lab_root
 from .sandbox import Sandbox
-from .scenario import _agent_roles, _create, _link, _start_listeners
+from .scenario import _create, _link, _ready_agents, _start_listeners
 
 
 class Network:
@@ -33,10 +33,7 @@ class Network:
         self.plan = planning.make_plan(catalogue, self.ruleset, (4, 6))
         self.hosts = _create(lab, self.plan)
         _link(lab, self.plan, self.hosts)
-        with timing.span("agents"):
-            self.agents: dict[str, Agent] = {role: lab.agent(ns) for role, ns in _agent_roles(self.hosts).items()}
-            for agent in self.agents.values():
-                agent.receive()
+        self.agents: dict[str, Agent] = _ready_agents(lab, self.hosts)
         _start_listeners(self.agents, self.plan)
         self.root = lab_root(release, docker).path if release else None
         self.server = Sandbox(lab, self.hosts[planning.SERVER_ROLE], self.root, backend)

@@ -202,10 +202,7 @@ def run_scenario(scenario: Scenario, catalogue: Catalogue | None = None) -> Repo
         crafter = lab.agent(hosts[crafter_role]) if crafted_port else None
         _link(lab, plan, hosts)
         report.timings["build"] = _lap(clock)
-        with timing.span("agents"):
-            agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
-            for agent in [*agents.values(), *([crafter] if crafter else [])]:
-                agent.receive()  # the "ready" line: the agent checked its namespace
+        agents = _ready_agents(lab, hosts, crafter)
         _start_listeners(agents, plan)
         # The server runs the block in a sandbox: it may write /etc (ufw) or need a daemon
         # (firewalld), and neither may touch the host's files.
@@ -443,10 +440,7 @@ def _servers(lab: Lab, plan: planning.Plan, ruleset, crafted: bool = True):
     crafter_role, crafted_port = _crafted_target(ruleset, plan) if crafted else (planning.ANYONE, None)
     crafter = lab.agent(hosts[crafter_role]) if crafted_port else None
     _link(lab, plan, hosts)
-    with timing.span("agents"):
-        agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
-        for agent in [*agents.values(), *([crafter] if crafter else [])]:
-            agent.receive()
+    agents = _ready_agents(lab, hosts, crafter)
     _start_listeners(agents, plan)
     return hosts, agents, crafter, crafter_role, crafted_port
 
@@ -502,6 +496,16 @@ def _link(lab: Lab, plan: planning.Plan, hosts: dict[str, Namespace]) -> None:
 
 def _agent_roles(hosts: dict[str, Namespace]) -> dict[str, Namespace]:
     return dict(hosts)
+
+
+@timing.timed("agents")
+def _ready_agents(lab: Lab, hosts: dict[str, Namespace], crafter: Agent | None = None) -> dict[str, Agent]:
+    """An agent in each role's namespace (the crafter is started already), once each has sent
+    its "ready" line: it checked its namespace."""
+    agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
+    for agent in [*agents.values(), *([crafter] if crafter else [])]:
+        agent.receive()
+    return agents
 
 
 def _crafted_target(ruleset, plan: planning.Plan) -> tuple[str, int | None]:
