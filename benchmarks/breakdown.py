@@ -9,11 +9,17 @@
 
 Worker-seconds add up to the work; wall time is what a contributor waits for. A kind whose
 wall time is close to the run's bounds the run whatever the number of workers.
+
+On a machine whose CPUs are busy all along (`./dev test` on 2 CPUs), what bounds the run is
+CPU time, not any one wait: `cpu` sums a `perf record -a` of the run (`suite.py --cpu`) per
+program (PROGRAMS, by process name), as CPU-seconds.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -26,6 +32,61 @@ TEST_KINDS = {
     "test:browser": "tests in Debian's chromium (the site as readers see it, the builder page)",
     "test:fuzzing": "generated inputs (hypothesis): the data files' checks",
 }
+
+
+# (program, what it is, the process names it runs as: perf's comm, 15 characters at most)
+PROGRAMS = [
+    ("chromium", "Debian's chromium and Playwright's driver (node): the browser tests",
+     r"chromium|Chrome_.*|ThreadPool.*|Viz.*|Compositor.*|DedicatedWorker|DevTools.*|node.*|Gpu.*|Media.*"
+     r"|HangWatcher|MemoryInfra|PerfettoTrace|Network.*|Service.*|headless.*"),
+    ("python", "Python: the pytest workers (and the site builds they run), the lab's agents",
+     r"python[\d.]*|pytest.*"),
+    ("ufw", "ufw (a Python program) and its init script", r"ufw.*"),
+    ("iptables, nftables", "iptables, ip6tables, their -restore and -save, nft",
+     r"(ip6?|eb|arp)tables.*|xtables.*|nft"),
+    ("firewalld", "firewalld and firewall-cmd (Python programs), their D-Bus", r"firewall.*|dbus.*|gdbus|polkitd"),
+    ("docker", "dockerd, containerd, runc, docker, their re-executions (exe), the containers",
+     r"dockerd|docker.*|containerd.*|runc.*|exe|busybox"),
+    ("fail2ban", "fail2ban's server, client and actions", r"fail2ban.*|f2b/.*"),
+    ("lab plumbing", "ip, mount, nsenter, unshare, chroot, shells and small tools",
+     r"ip|mount|umount|nsenter|unshare|chroot|sh|bash|dash|env|readlink|mkdir|cp|sed|sleep|seq|tar|sysctl|at|atd"
+     r"|faketime|update-alternat|mmdebstrap|apt.*|dpkg.*|npm|rm|cat"),
+    ("kernel", "the kernel's own threads (packets, memory, RCU)", r"k\S*|rcu_.*|migration/.*|cpuhp/.*|irq/.*"),
+    ("idle", "no process: the CPU had nothing to run", r"swapper.*"),
+]
+PROGRAM_RES = [(name, re.compile(pattern)) for name, _, pattern in PROGRAMS]
+
+
+def program(comm: str) -> str:
+    """The PROGRAMS name of a process name, or "other"."""
+    return next((name for name, pattern in PROGRAM_RES if pattern.fullmatch(comm)), "other")
+
+
+def cpu(perf_data: Path, frequency: int) -> dict[str, float]:
+    """CPU-seconds per program from a `perf record -a -F frequency` of a run: each sample is
+    1/frequency of a CPU's second. Idle CPUs count as "idle"."""
+    out = subprocess.run(["perf", "script", "-i", str(perf_data), "-F", "comm"], capture_output=True, text=True,
+                         check=True).stdout
+    return cpu_from_comms((line.strip() for line in out.splitlines() if line.strip()), frequency)
+
+
+def cpu_from_comms(comms, frequency: int) -> dict[str, float]:
+    seconds: dict[str, float] = defaultdict(float)
+    for comm in comms:
+        seconds[program(comm)] += 1 / frequency
+    return dict(seconds)
+
+
+def cpu_markdown(seconds: dict[str, float], wall: float, cpus: int) -> str:
+    """The CPU table: each program's CPU-seconds and its share of all the samples (idle included)."""
+    total = sum(seconds.values())
+    whats = {name: what for name, what, _ in PROGRAMS} | {"other": "any other process"}
+    lines = [f"CPU time over the whole command, from `perf record -a`: {total:.0f} CPU-seconds sampled "
+             f"(the command took {wall:.0f} s on {cpus} CPUs), idle included.", "",
+             "| Program | What it is | CPU-seconds | Share |", "|---|---|---|---|"]
+    for name, value in sorted(seconds.items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {name} | {whats[name]} | {value:.0f} s | {100 * value / total:.0f} % |")
+    return "\n".join(lines) + "\n"
 
 
 def union(intervals: list[tuple[float, float]]) -> float:

@@ -17,14 +17,17 @@ test file and per kind of work (benchmarks/breakdown.py, from the spans it keeps
 test-artifacts/timing/), into benchmarks/results/suite.md,
 under "Warm caches"; with `--cold` as well, the run gets an empty FWGUIDE_CACHE (every
 release's root built again, its packages downloaded from Debian's archive), under "Cold
-caches". Each section keeps the other.
+caches". Each section keeps the other. With `--cpu`, the run goes under `perf record -a`, and
+the section gets the CPU-seconds of each program (chromium, Python, ufw...): on 2 CPUs busy
+all along, that is what bounds the run.
 
-    python benchmarks/suite.py --breakdown [--cold]
+    python benchmarks/suite.py --breakdown [--cold] [--cpu]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -50,9 +53,11 @@ GROUPS = {
 SUMMARY_RE = re.compile(r"^=*\s*(\d+ (?:passed|failed|errors?)\b.*?) in [\d.]+s", re.M)  # pytest's last line
 
 
-def run_suite(without: list[str], seed: str, extra_env: dict | None = None) -> tuple[float, str]:
-    """(wall seconds, pytest's summary line) of one whole run, leaving out what `without` says."""
-    argv = [str(ROOT / "dev"), "test", "-q", "-p", "no:cacheprovider", *without]  # its workers, its installs
+def run_suite(without: list[str], seed: str, extra_env: dict | None = None,
+              prefix: list[str] | None = None) -> tuple[float, str]:
+    """(wall seconds, pytest's summary line) of one whole run, leaving out what `without` says;
+    `prefix`: a command that runs it (perf record)."""
+    argv = [*(prefix or []), str(ROOT / "dev"), "test", "-q", "-p", "no:cacheprovider", *without]  # its installs
     env = {**os.environ, "CI": "true", "FWGUIDE_BUILDER_SEED": seed, **(extra_env or {})}
     start = time.monotonic()
     result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -69,8 +74,15 @@ SECTIONS = ("Warm caches", "Cold caches")
 LONG = 3.0  # seconds: a test this long is scheduled first (durations.json)
 
 
-def breakdown(cold: bool, seed: str) -> int:
-    """One whole run with FWGUIDE_TIMING set; its breakdown replaces its section of suite.md."""
+PERF_FREQUENCY = 29  # samples per second and CPU: a whole run gives about 30,000, a few MB per minute
+
+
+def breakdown(cold: bool, seed: str, cpu: bool = False) -> int:
+    """One whole run with FWGUIDE_TIMING set; its breakdown replaces its section of suite.md.
+    With `cpu`, under `perf record -a` (every process of the machine), kept with the spans."""
+    if cpu and shutil.which("perf") is None:
+        raise SystemExit("suite.py: --cpu needs perf (Debian package linux-perf; ./dev bench --suite --breakdown --cpu "
+                         "installs it)")
     section = SECTIONS[cold]
     load = os.getloadavg()[0]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -78,11 +90,16 @@ def breakdown(cold: bool, seed: str) -> int:
     spans = ROOT / "test-artifacts" / "timing" / ("cold" if cold else "warm")  # kept, to look into
     shutil.rmtree(spans, ignore_errors=True)
     spans.mkdir(parents=True)
-    with tempfile.TemporaryDirectory(prefix="fwguide-cold-cache-") as cache:
+    perf_data = spans.parent / f"{spans.name}.perf.data"  # beside the spans, not one of them
+    prefix = ["perf", "record", "-a", "-q", "-F", str(PERF_FREQUENCY), "-o", str(perf_data), "--"] if cpu else []
+    with tempfile.TemporaryDirectory(prefix="fwguide-cold-cache-") if cold else contextlib.nullcontext() as cache:
         extra = {"FWGUIDE_TIMING": str(spans), **({"FWGUIDE_CACHE": cache} if cold else {})}
-        seconds, summary = run_suite([], seed, extra)
+        seconds, summary = run_suite([], seed, extra, prefix)
         measured = breakdown_tables.summarise(Path(spans))
         body = breakdown_tables.markdown(measured, f"{section}: `./dev test`")
+        if cpu:
+            body += "\n" + breakdown_tables.cpu_markdown(breakdown_tables.cpu(perf_data, PERF_FREQUENCY), seconds,
+                                                         os.cpu_count() or 1)
     if not cold:  # the long tests, for tests/conftest.py's longest_first
         long = {nodeid: s for nodeid, s in sorted(measured["durations"].items(), key=lambda kv: -kv[1])
                 if s >= LONG}
@@ -111,9 +128,10 @@ def main() -> int:
     parser.add_argument("--group", default="docker", choices=GROUPS, help="the proofs whose cost is measured")
     parser.add_argument("--breakdown", action="store_true", help="one run: where its time goes (suite.md)")
     parser.add_argument("--cold", action="store_true", help="with --breakdown: an empty cache of roots")
+    parser.add_argument("--cpu", action="store_true", help="with --breakdown: CPU time per program (perf record)")
     args = parser.parse_args()
     if args.breakdown:
-        return breakdown(args.cold, os.environ.get("FWGUIDE_BUILDER_SEED", "424242"))
+        return breakdown(args.cold, os.environ.get("FWGUIDE_BUILDER_SEED", "424242"), args.cpu)
     what, leave_out, budget = GROUPS[args.group]
     seed = os.environ.get("FWGUIDE_BUILDER_SEED", "424242")
     rows, times = [], {"without": [], "with": []}

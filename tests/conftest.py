@@ -21,7 +21,7 @@ from fwguide.lab import timing  # noqa: E402
 from fwguide.lab.netns import lab_mounts, lab_processes, list_lab_namespaces, orphaned_namespaces  # noqa: E402
 
 import support  # noqa: E402
-from browser_support import browser, origin, page  # noqa: E402,F401 (fixtures of the browser tests)
+from browser_support import browser, origin, page, shared_context  # noqa: E402,F401 (the browser tests' fixtures)
 
 HOST_STATE = pytest.StashKey[dict]()
 FRESH = Path(__file__).parent / "fresh"

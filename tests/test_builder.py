@@ -376,21 +376,17 @@ def test_every_copy_button_copies_its_own_block_after_each_change(page, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_form_fits_a_phone_screen(browser, origin, lang):
+def test_the_form_fits_a_phone_screen(page, lang):
     """At 390 px, nothing of the form, long choices included, makes the page scroll sideways."""
-    context = browser.new_context(base_url=origin, viewport={"width": 390, "height": 844})
-    try:
-        page = context.new_page()
-        config = Config((("ssh", "admin"),), own=(OwnPort("api", "8080", source="admin"),), admin4="198.51.100.7",
-                        docker=True, published=(OwnPort("db", "5432", source="admin"),))
-        page.goto(page_url(BASE, lang, config))
-        page.wait_for_selector("#fw-published:not([hidden])")
-        wide = page.evaluate("""() => [...document.querySelectorAll('#fw-builder *')]
-            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-            .map(e => e.id || e.tagName)""")
-        assert wide == [] and page.evaluate("document.documentElement.scrollWidth") <= 390, wide
-    finally:
-        context.close()
+    page.set_viewport_size({"width": 390, "height": 844})
+    config = Config((("ssh", "admin"),), own=(OwnPort("api", "8080", source="admin"),), admin4="198.51.100.7",
+                    docker=True, published=(OwnPort("db", "5432", source="admin"),))
+    page.goto(page_url(BASE, lang, config))
+    page.wait_for_selector("#fw-published:not([hidden])")
+    wide = page.evaluate("""() => [...document.querySelectorAll('#fw-builder *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map(e => e.id || e.tagName)""")
+    assert wide == [] and page.evaluate("document.documentElement.scrollWidth") <= 390, wide
 
 
 LAYOUT = """() => [...document.querySelectorAll('#fw-builder .fw-service')].map(row => {
@@ -405,28 +401,24 @@ LAYOUT = """() => [...document.querySelectorAll('#fw-builder .fw-service')].map(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_each_services_choice_is_aligned_on_its_line(browser, origin, lang):
+def test_each_services_choice_is_aligned_on_its_line(page, lang):
     """Issue 23, item 4: at 1280 px every service's "who may reach it" is on its service's line,
     all of them in one column; at 390 px each goes under its description, aligned with it."""
     for width, wide in ((1280, True), (390, False)):
-        context = browser.new_context(base_url=origin, viewport={"width": width, "height": 900})
-        try:
-            page = context.new_page()
-            page.goto(f"{BASE}{LANGS[lang]}builder/#s=ssh:admin&s=dns")
-            page.wait_for_selector("#fw-builder:not([hidden])")
-            rows = page.evaluate(LAYOUT)
-            assert len(rows) >= 12
-            for row in rows:
-                label, name, choice = row["label"], row["name"], row["choice"]
-                if wide:  # beside the label, starting on the line of the service's name
-                    assert choice["left"] >= label["right"] - 0.5 and choice["top"] < name["bottom"], row
-                else:  # under the label, from its left edge
-                    assert choice["top"] >= label["bottom"] - 0.5 and abs(choice["left"] - label["left"]) < 1, row
-            lefts = {round(r["choice"]["left"]) for r in rows}
-            rights = {round(r["choice"]["right"]) for r in rows}
-            assert len(lefts) == 1 and (len(rights) == 1 or not wide), (width, lefts, rights)
-        finally:
-            context.close()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{BASE}{LANGS[lang]}builder/#s=ssh:admin&s=dns")
+        page.wait_for_selector("#fw-builder:not([hidden])")
+        rows = page.evaluate(LAYOUT)
+        assert len(rows) >= 12
+        for row in rows:
+            label, name, choice = row["label"], row["name"], row["choice"]
+            if wide:  # beside the label, starting on the line of the service's name
+                assert choice["left"] >= label["right"] - 0.5 and choice["top"] < name["bottom"], row
+            else:  # under the label, from its left edge
+                assert choice["top"] >= label["bottom"] - 0.5 and abs(choice["left"] - label["left"]) < 1, row
+        lefts = {round(r["choice"]["left"]) for r in rows}
+        rights = {round(r["choice"]["right"]) for r in rows}
+        assert len(lefts) == 1 and (len(rights) == 1 or not wide), (width, lefts, rights)
 
 
 CONTRAST = """(args) => {
@@ -445,24 +437,20 @@ CONTRAST = """(args) => {
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_fields_have_visible_boundaries_and_focus_rings(browser, origin, scheme):
+def test_the_fields_have_visible_boundaries_and_focus_rings(page, scheme):
     """Issue 23, item 2: a text field or a list must be seen as one: a border with 3:1 contrast
     against the page (WCAG's non-text contrast), and a focus ring when the keyboard reaches it."""
-    context = browser.new_context(base_url=origin, color_scheme=scheme)
-    try:
-        page = context.new_page()
-        page.goto(f"{BASE}builder/#p=tcp:8080:any:api")
-        page.wait_for_selector("#fw-builder:not([hidden])")
-        for selector in ("#fw-a4", "#fw-own-port-0", "#fw-src-ssh"):
-            seen = page.evaluate(CONTRAST, [selector, "borderTopColor"])
-            assert seen["width"] >= 1 and seen["style"] == "solid" and seen["ratio"] >= 3, (selector, seen)
-            page.focus(selector)
-            page.keyboard.press("Shift+Tab")
-            page.keyboard.press("Tab")  # reached with the keyboard: :focus-visible
-            ring = page.evaluate(CONTRAST, [selector, "outlineColor"])
-            assert ring["outline"] != "none" and ring["outlineWidth"] >= 2 and ring["ratio"] >= 3, (selector, ring)
-    finally:
-        context.close()
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{BASE}builder/#p=tcp:8080:any:api")
+    page.wait_for_selector("#fw-builder:not([hidden])")
+    for selector in ("#fw-a4", "#fw-own-port-0", "#fw-src-ssh"):
+        seen = page.evaluate(CONTRAST, [selector, "borderTopColor"])
+        assert seen["width"] >= 1 and seen["style"] == "solid" and seen["ratio"] >= 3, (selector, seen)
+        page.focus(selector)
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # reached with the keyboard: :focus-visible
+        ring = page.evaluate(CONTRAST, [selector, "outlineColor"])
+        assert ring["outline"] != "none" and ring["outlineWidth"] >= 2 and ring["ratio"] >= 3, (selector, ring)
 
 
 @pytest.mark.parametrize("lang", LANGS)

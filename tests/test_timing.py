@@ -63,3 +63,17 @@ def test_the_summary_sums_worker_seconds_and_wall_time(tmp_path):
     assert s["workers"] == [(4.0, 2.0), (5.0, 0.0)]
     table = breakdown.markdown(s, "t")
     assert "| `tests/test_a.py` | 2 | 8.0 s | 89 % | 5.0 s |" in table
+
+
+def test_cpu_samples_are_summed_per_program():
+    """perf's process names (15 characters at most) go to their program; each sample is
+    1/frequency of a CPU-second; a name no program claims is "other", not dropped."""
+    comms = ["chromium", "ThreadPoolForeg", "Chrome_ChildIOT", "node-MainThread", "python", "python3", "ufw",
+             "ufw-init", "iptables", "ip6tables-resto", "nft", "firewall-cmd", "dockerd", "exe", "runc:[2:INIT]",
+             "f2b/a.sshd", "fail2ban-client", "ip", "nsenter", "ksoftirqd/0", "swapper", "swapper", "no-such-tool"]
+    seconds = breakdown.cpu_from_comms(comms, frequency=2)
+    assert seconds == {"chromium": 2.0, "python": 1.0, "ufw": 1.0, "iptables, nftables": 1.5, "firewalld": 0.5,
+                       "docker": 1.5, "fail2ban": 1.0, "lab plumbing": 1.0, "kernel": 0.5, "idle": 1.0, "other": 0.5}
+    assert sum(seconds.values()) == len(comms) / 2
+    table = breakdown.cpu_markdown(seconds, wall=5.0, cpus=2)
+    assert "| chromium | " in table and "| 2 s | 17 % |" in table  # 2 of 11.5 sampled seconds
