@@ -122,14 +122,16 @@ def reset(context, origin: str) -> None:
     scripts stopped (Material writes its palette to localStorage when a page loads), and a
     tab's sessionStorage with it. Then the origin's localStorage cleared from the keeper page,
     in order with every write a page made before (a light page once showed the dark scheme
-    of the test before it, under load), checked empty; its cookies, IndexedDB, cache storage
-    and service workers too. What stays is the HTTP cache of the site's unchanged files. The
-    clipboard is the browser's: a test that reads it writes it first (copy_from)."""
+    of the test before it, under load), checked empty; then the other stores a page can fill
+    (IndexedDB, cache storage, service workers) and the cookies. What stays is the HTTP cache
+    of the site's unchanged files. The clipboard is the browser's: a test that reads it
+    writes it first (copy_from)."""
     for tab in context.pages:
         if tab is not context.keeper:
             tab.close()
     assert context.keeper.evaluate("localStorage.clear(); localStorage.length") == 0
-    context.keeper_cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+    context.keeper_cdp.send("Storage.clearDataForOrigin",
+                            {"origin": origin, "storageTypes": "indexeddb,cache_storage,service_workers"})
     context.clear_cookies()
 
 
