@@ -250,10 +250,13 @@ GO = """hash => new Promise(resolve => {
 })"""
 
 
+SHOW = f"async hash => {{ await ({GO})(hash); return ({READ})(); }}"
+
+
 def show(page, config: Config) -> dict:
-    """Load a configuration by its fragment, as a bookmark would, and read what the page shows."""
-    page.evaluate(GO, fragment(config))
-    return page.evaluate(READ)
+    """Load a configuration by its fragment, as a bookmark would, and read what the page shows
+    (one call into the page: the round trips were a tenth of the differential tests' time)."""
+    return page.evaluate(SHOW, fragment(config))
 
 
 def differences(config: Config, lang: str, seen: dict) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import AXE, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL, copy_from, reset  # noqa: F401
+from browser_support import AXE, AXE_RUN, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL, copy_from, reset  # noqa: F401
 from support import LANGS, PAGES, ROOT, built, command_blocks, command_snippets, copied, page_url, require
 
 
@@ -256,7 +256,28 @@ def test_axe_core_reports_no_violation(page, lang, page_name, scheme):
     page.goto(url(lang, page_name))
     page.wait_for_load_state("networkidle")
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run()")
+    result = page.evaluate(AXE_RUN)
     assert result["passes"], "axe-core checked nothing"
     violations = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in result["violations"]]
     assert violations == []
+
+
+def test_axe_as_run_here_reports_every_defect_a_full_run_reports(page):
+    """The control of AXE_RUN: on a page given defects (images without a text alternative,
+    paragraphs too pale to read), it names the same rules and the same nodes as axe-core's
+    default run, which gathers every result."""
+    require(AXE.exists(), f"{AXE} is missing (./dev test installs axe-core from tests/node/package-lock.json)")
+    page.goto(url("en", "index.md"))
+    page.wait_for_load_state("networkidle")
+    page.evaluate("""() => {
+      document.querySelectorAll('article p').forEach((p, i) => { if (i < 3) p.style.color = '#eee'; });
+      document.querySelector('article').insertAdjacentHTML('beforeend', '<img src="a.png"><img src="b.png">');
+    }""")
+    page.add_script_tag(path=str(AXE))
+
+    def found(run: str) -> dict:
+        return {v["id"]: sorted(str(n["target"]) for n in v["nodes"]) for v in page.evaluate(run)["violations"]}
+
+    full, here = found("axe.run()"), found(AXE_RUN)
+    assert len(full.get("image-alt", [])) == 2 and len(full.get("color-contrast", [])) >= 3, full
+    assert here == full

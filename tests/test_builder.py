@@ -20,7 +20,7 @@ from builder_support import (
     expected, differences, loader_accepts, page_url, random_config, seed, show, single_configs,
 )
 from fwguide.builder import Config, OwnPort, fragment
-from browser_support import AXE, BASE, copy_from
+from browser_support import AXE, AXE_RUN, BASE, copy_from
 from support import LANGS, require
 
 RANDOM_CONFIGS = 520
@@ -499,7 +499,7 @@ def test_axe_core_reports_no_violation_with_a_configuration(page, lang, scheme):
 
     steps = [("invalid", lambda: page.fill("#fw-own-port-0", "9999")), ("valid", docker), ("docker, link copied", None)]
     for state, then in steps:
-        result = page.evaluate("axe.run()")
+        result = page.evaluate(AXE_RUN)
         assert result["passes"], "axe-core checked nothing"
         violations = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
         assert violations == [], state

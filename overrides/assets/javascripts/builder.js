@@ -740,7 +740,7 @@
     own: { list: $("fw-own"), add: $("fw-own-add"), number: "builder_own_number", remove: "builder_own_remove" },
     pub: { list: $("fw-pub"), add: $("fw-pub-add"), number: "builder_published_number", remove: "builder_published_remove" },
   };
-  var tabs = {}, urls = {};
+  var tabs = {};
   (function findTabs() {
     var set = document.querySelector(".fw-result").querySelector(".tabbed-set");
     var inputs = set.querySelectorAll(":scope > input"), labels = set.querySelectorAll(".tabbed-labels > label");
@@ -877,11 +877,12 @@
     });
   }
 
+  // The file in the link itself: a data: address costs a string per change, where a Blob's
+  // address was registered with the browser and revoked at each keystroke (7 ms a change,
+  // most of a render's script time: issue 24, measured).
   function download(name, text) {
-    var link = document.querySelector('[data-download="' + name + '"]');
-    if (urls[name]) URL.revokeObjectURL(urls[name]);
-    urls[name] = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
-    link.href = urls[name];
+    document.querySelector('[data-download="' + name + '"]').href =
+      "data:text/plain;charset=utf-8," + encodeURIComponent(text);
   }
 
   function writeHash(hash) { // the configuration into the address, without a new history entry
