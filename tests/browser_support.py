@@ -27,9 +27,13 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the site under BASE; anything else, or anything missing, gets 404.html. Text
-    is gzip-compressed when the browser accepts it, as GitHub Pages does."""
+    is gzip-compressed when the browser accepts it, and a file may be kept for ten minutes,
+    then revalidated by its ETag or date, as GitHub Pages does (Cache-Control: max-age=600):
+    a worker's pages reuse the site's unchanged files as a reader's browser does."""
 
     COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".map")
+    GZIPPED: dict[tuple[Path, int, int], bytes] = {}  # a file's compressed bytes, by its path, date and size
+    status = 0
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
@@ -39,14 +43,35 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         if (path.suffix in self.COMPRESSED and path.is_file()
                 and "gzip" in self.headers.get("Accept-Encoding", "")):
-            body = gzip.compress(path.read_bytes())
+            stat = path.stat()
+            etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return None
+            key = (path, stat.st_mtime_ns, stat.st_size)
+            body = self.GZIPPED.get(key)
+            if body is None:
+                body = self.GZIPPED[key] = gzip.compress(path.read_bytes())
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type(str(path)))
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
             self.end_headers()
             return io.BytesIO(body)
-        return super().send_head()
+        return super().send_head()  # images and fonts: Last-Modified and If-Modified-Since
+
+    def send_response(self, code, message=None):
+        self.status = code
+        super().send_response(code, message)
+
+    def end_headers(self):
+        if self.status < 400:
+            self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
 
     def translate_path(self, path):
         path = urllib.parse.urlparse(path).path
