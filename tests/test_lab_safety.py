@@ -399,3 +399,31 @@ def test_firewalld_is_refused_in_the_rootless_mode_with_the_reason():
     assert unsupported(scenario("inbound-minimum", "ufw"), "userns") is None
     with pytest.raises(LabError, match="needs root"):
         run(firewalld, "userns")
+
+
+def test_a_udp_probe_never_reuses_the_flow_of_an_earlier_one(lab):
+    """A server's conntrack keeps a UDP flow it answered (the control round answers every
+    port); a later probe the kernel gave the same source port would be ESTABLISHED there, let
+    in by the block, and seen open where the table drops it (a suite run saw it once, issue 24).
+    With one source port left, the agent refuses a second probe of the same port rather than
+    reuse the flow; given a second port, it takes that one."""
+    ns = lab.add("client")
+    lab.batch(ns, ["link set lo up"])
+
+    def ports(low: int, high: int) -> None:
+        lab.run(ns, ["sh", "-c", f"echo '{low} {high}' > /proc/sys/net/ipv4/ip_local_port_range"])
+
+    agent = lab.agent(ns)
+    agent.receive()
+    assert agent.call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["udp", 5140], ["udp", 5141]]})["ok"] == 2
+
+    def probe(port: int) -> str:
+        return agent.call({"op": "probe", "targets": [["127.0.0.1", "udp", port]], "timeout": 1})["results"][0]
+
+    ports(40000, 40000)
+    assert probe(5140) == "open"  # the control: a flow from 40000
+    assert probe(5140).startswith("error:no new source port to 127.0.0.1 5140/udp")
+    assert probe(5141) == "open"  # another destination, another flow: 40000 again is new there
+    ports(40000, 40001)
+    assert probe(5140) == "open"  # from 40001
+    assert probe(5140).startswith("error:no new source port")  # both flows used

@@ -174,6 +174,45 @@ class Sessions:
         self.sockets.clear()
 
 
+# A UDP probe must be a new flow. The server's conntrack keeps a flow it answered (the control
+# round answers every port) for 30 s, 120 s once assured; a later probe that the kernel gives
+# the same source port to the same address and port would be ESTABLISHED there, let in by the
+# block's ESTABLISHED rule, and seen open where the table drops it (seen once in a suite run:
+# issue 24). So the agent remembers each UDP flow it used and never sends on one again.
+UDP_FLOWS: set[tuple[str, int, int]] = set()  # (address, port, source port) this agent used
+FRESH_TRIES = 16
+
+
+def _fresh_flow(sock: socket.socket, addr: str, port: int) -> socket.socket:
+    """`sock` connected to (addr, port) from a source port this agent never used for it. A used
+    port is held while the kernel picks another, so it cannot be picked again; when no port is
+    left (EAGAIN) or none is new after FRESH_TRIES, OSError says so."""
+    held = []
+    try:
+        for _ in range(FRESH_TRIES):
+            try:
+                sock.connect((addr, port))
+            except OSError as exc:
+                if exc.errno != errno.EAGAIN or not held:
+                    raise
+                break  # every free source port is held: none is new
+            flow = (addr, port, sock.getsockname()[1])
+            if flow not in UDP_FLOWS:
+                UDP_FLOWS.add(flow)
+                return sock
+            held.append(sock)
+            sock = socket.socket(_family(addr), socket.SOCK_DGRAM)
+            sock.setblocking(False)
+        raise OSError(errno.EADDRINUSE, f"no new source port to {addr} {port}/udp")
+    except OSError:
+        if held:
+            sock.close()  # a socket of ours, not the caller's
+        raise
+    finally:
+        for used in held:
+            used.close()
+
+
 def probe(targets: list[tuple[str, str, int]], timeout: float) -> list[str]:
     """Try every target at once; each gets `timeout` seconds at most, all share one deadline."""
     selector = selectors.DefaultSelector()
@@ -194,7 +233,7 @@ def probe(targets: list[tuple[str, str, int]], timeout: float) -> list[str]:
         else:
             payload = f"fwguide-probe {i} {port}".encode()
             try:
-                sock.connect((addr, port))
+                sock = socks[-1] = _fresh_flow(sock, addr, port)
                 sock.send(payload)
             except OSError as exc:
                 results[i] = ERRNO_RESULT.get(exc.errno, f"error:{exc.strerror}")
