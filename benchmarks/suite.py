@@ -114,7 +114,7 @@ def breakdown(cold: bool, seed: str, cpu: bool = False) -> int:
         marker = f"## {name}\n"
         if marker in old:
             rest = old.split(marker, 1)[1]
-            parts[name] = rest.split("\n## ", 1)[0].rstrip("\n") + "\n"
+            parts[name] = rest.split("\n## ", 1)[0].strip("\n") + "\n"  # without the blank line after the title
     parts[section] = head + body
     lines = ["# Where the suite's time goes", "", breakdown_tables.__doc__.strip(), ""]
     for name in SECTIONS:
