@@ -147,13 +147,13 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory, worker_id) -> Path:
+def site(tmp_path_factory) -> Path:
     """The strict bilingual build of the project, done once for the whole run: the first
     worker to ask builds it while the others wait on the lock, then all of them read it (a
     build costs about 2.5 CPU-seconds, and the suite is CPU-bound: issue 24). No test writes
     into it; the tests that change the project build a copy of their own."""
     root = tmp_path_factory.getbasetemp()
-    root = root if worker_id == "master" else root.parent  # the directory the workers share
+    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root  # the workers share the parent
     out, built = root / "site", root / "site.built"
     with open(root / "site.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
