@@ -45,9 +45,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 and "gzip" in self.headers.get("Accept-Encoding", "")):
             stat = path.stat()
             etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
-            if self.headers.get("If-None-Match") == etag:
+            if self.headers.get("If-None-Match") == etag:  # Chromium sends back the one tag it has
                 self.send_response(304)
                 self.send_header("ETag", etag)
+                self.send_header("Vary", "Accept-Encoding")
                 self.end_headers()
                 return None
             key = (path, stat.st_mtime_ns, stat.st_size)
@@ -59,6 +60,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.send_header("ETag", etag)
+            self.send_header("Vary", "Accept-Encoding")
             self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
             self.end_headers()
             return io.BytesIO(body)

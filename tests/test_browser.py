@@ -193,10 +193,13 @@ def test_the_server_caches_and_revalidates_as_github_pages_does(tmp_path):
     (tmp_path / "a.html").write_text("<p>one</p>" * 100)
     server = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(tmp_path)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    address = f"http://127.0.0.1:{server.server_address[1]}{BASE}a.html"
+    address = f"http://127.0.0.1:{server.server_address[1]}{BASE}"
 
     def get(**headers) -> tuple[int, dict, bytes]:
-        request = urllib.request.Request(address, headers={"Accept-Encoding": "gzip", **headers})
+        return get_path("a.html", **headers)
+
+    def get_path(name: str, **headers) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(address + name, headers={"Accept-Encoding": "gzip", **headers})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, dict(response.headers), response.read()
@@ -206,11 +209,14 @@ def test_the_server_caches_and_revalidates_as_github_pages_does(tmp_path):
     try:
         status, headers, body = get()
         assert status == 200 and headers["Cache-Control"] == "max-age=600" and headers["Content-Encoding"] == "gzip"
-        assert gzip.decompress(body) == (tmp_path / "a.html").read_bytes()
-        assert get(**{"If-None-Match": headers["ETag"]})[0] == 304
-        (tmp_path / "a.html").write_text("<p>two</p>" * 100)
+        assert headers["Vary"] == "Accept-Encoding" and gzip.decompress(body) == (tmp_path / "a.html").read_bytes()
+        status, again, body = get(**{"If-None-Match": headers["ETag"]})
+        assert (status, again["ETag"], again["Cache-Control"], body) == (304, headers["ETag"], "max-age=600", b"")
+        (tmp_path / "a.html").write_text("<p>two!</p>" * 100)  # another size: a new tag whatever the clock
         status, changed, body = get(**{"If-None-Match": headers["ETag"]})
-        assert status == 200 and changed["ETag"] != headers["ETag"] and gzip.decompress(body).startswith(b"<p>two")
+        assert status == 200 and changed["ETag"] != headers["ETag"] and gzip.decompress(body).startswith(b"<p>two!")
+        status, missing, _ = get_path("missing.html")
+        assert status == 404 and "Cache-Control" not in missing  # an error is not kept
     finally:
         server.shutdown()
         server.server_close()

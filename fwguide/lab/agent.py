@@ -178,7 +178,10 @@ class Sessions:
 # round answers every port) for 30 s, 120 s once assured; a later probe that the kernel gives
 # the same source port to the same address and port would be ESTABLISHED there, let in by the
 # block's ESTABLISHED rule, and seen open where the table drops it (seen once in a suite run:
-# issue 24). So the agent remembers each UDP flow it used and never sends on one again.
+# issue 24). So the agent remembers each UDP flow it used and never sends on one again. It
+# remembers its own probes only: the clients' agents live as long as their scenario, but a
+# container's is started anew in each phase, where a reused flow (1 in 28,000) could hide a
+# defect in that phase alone.
 UDP_FLOWS: set[tuple[str, int, int]] = set()  # (address, port, source port) this agent used
 FRESH_TRIES = 16
 
