@@ -4,6 +4,7 @@ tests (the fixtures are shared through conftest.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import http.server
@@ -109,14 +110,22 @@ class _Server(http.server.ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+@contextlib.contextmanager
+def serve(directory: Path):
+    """`directory` served as GitHub Pages serves the site, for as long as the block runs: its origin."""
+    server = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def origin(site):
-    server = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(site) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,8 @@ Screenshots of the guide go to test-artifacts/screenshots/ for a maintainer to l
 
 from __future__ import annotations
 
-import functools
 import gzip
 import shutil
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from browser_support import (  # noqa: F401
-    AXE, AXE_RUN, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL, _Handler, _Server, copy_from, reset,
+    AXE, AXE_RUN, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL, copy_from, reset, serve,
 )
 from support import LANGS, PAGES, ROOT, built, command_blocks, command_snippets, copied, page_url, require
 
@@ -191,22 +189,16 @@ def test_the_server_caches_and_revalidates_as_github_pages_does(tmp_path):
     """Ten minutes of freshness, then a 304 for an unchanged file, and the new bytes (a new
     ETag) once it changed; the compressed body is the file's."""
     (tmp_path / "a.html").write_text("<p>one</p>" * 100)
-    server = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    address = f"http://127.0.0.1:{server.server_address[1]}{BASE}"
+    with serve(tmp_path) as address:
 
-    def get(**headers) -> tuple[int, dict, bytes]:
-        return get_path("a.html", **headers)
+        def get(name: str = "a.html", **headers) -> tuple[int, dict, bytes]:
+            request = urllib.request.Request(f"{address}{BASE}{name}", headers={"Accept-Encoding": "gzip", **headers})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status, dict(response.headers), response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, dict(error.headers), b""
 
-    def get_path(name: str, **headers) -> tuple[int, dict, bytes]:
-        request = urllib.request.Request(address + name, headers={"Accept-Encoding": "gzip", **headers})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), b""
-
-    try:
         status, headers, body = get()
         assert status == 200 and headers["Cache-Control"] == "max-age=600" and headers["Content-Encoding"] == "gzip"
         assert headers["Vary"] == "Accept-Encoding" and gzip.decompress(body) == (tmp_path / "a.html").read_bytes()
@@ -215,11 +207,8 @@ def test_the_server_caches_and_revalidates_as_github_pages_does(tmp_path):
         (tmp_path / "a.html").write_text("<p>two!</p>" * 100)  # another size: a new tag whatever the clock
         status, changed, body = get(**{"If-None-Match": headers["ETag"]})
         assert status == 200 and changed["ETag"] != headers["ETag"] and gzip.decompress(body).startswith(b"<p>two!")
-        status, missing, _ = get_path("missing.html")
+        status, missing, _ = get("missing.html")
         assert status == 404 and "Cache-Control" not in missing  # an error is not kept
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # Screenshots for a maintainer
