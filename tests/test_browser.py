@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -245,9 +245,14 @@ def test_screenshots_of_the_guide(page, name, page_name, fragment, lang, size, s
     assert page.evaluate(shown) == [scheme == "dark", SIZES[size]["width"], "slate" if scheme == "dark" else "default"]
 
 
-def test_chromium_is_debians_not_a_downloaded_one():
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed")
-    assert shutil.which("chromium") == CHROMIUM
+def test_chromium_is_debians_not_a_downloaded_one(browser):
+    """The browser the tests drive is the one Debian's package installed, at its version."""
+    assert shutil.which("chromium-headless-shell") == CHROMIUM
+    owner = subprocess.run(["dpkg-query", "-S", CHROMIUM], capture_output=True, text=True, check=True).stdout
+    assert owner.split(":")[0] == "chromium-headless-shell"
+    version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "chromium-headless-shell"],
+                             capture_output=True, text=True, check=True).stdout
+    assert version.startswith(browser.version + "-"), (version, browser.version)
 
 
 # Search

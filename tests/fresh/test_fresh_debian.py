@@ -222,7 +222,8 @@ def test_the_readme_commands_work_on_a_fresh_debian(fresh_root):
         ["chroot", str(root), "/usr/bin/python3", "--version"], capture_output=True, text=True, check=True,
     ).stdout.split()[1]
     assert python_version.startswith(python), f"Debian {version}'s python3 is {python_version}"
-    for absent in ("usr/bin/chromium", "usr/sbin/iptables", "usr/sbin/nft", "usr/sbin/ufw", "usr/bin/npm"):
+    for absent in ("usr/bin/chromium-headless-shell", "usr/sbin/iptables", "usr/sbin/nft", "usr/sbin/ufw",
+                   "usr/bin/npm"):
         assert not (root / absent).exists(), f"./dev site installed {absent}, which the build does not need"
     assert not (project / ".venv/bin/pytest").exists(), "./dev site installed the test packages"
     record |= {"python": python_version, "site_s": round(seconds, 1), "after_site_mb": size_mb(root)}
