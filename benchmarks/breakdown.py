@@ -37,7 +37,7 @@ TEST_KINDS = {
 # (program, what it is, the process names it runs as: perf's comm, 15 characters at most)
 PROGRAMS = [
     ("chromium", "Debian's chromium and Playwright's driver (node): the browser tests",
-     r"chromium|Chrome_.*|ThreadPool.*|Viz.*|Compositor.*|DedicatedWorker|DevTools.*|node.*|Gpu.*|Media.*"
+     r"chromium.*|Chrome_.*|ThreadPool.*|Viz.*|Compositor.*|DedicatedWorker|DevTools.*|node.*|Gpu.*|Media.*"
      r"|HangWatcher|MemoryInfra|PerfettoTrace|Network.*|Service.*|headless.*"),
     ("python", "Python: the pytest workers (and the site builds they run), the lab's agents",
      r"python[\d.]*|pytest.*"),

@@ -68,7 +68,7 @@ def test_the_summary_sums_worker_seconds_and_wall_time(tmp_path):
 def test_cpu_samples_are_summed_per_program():
     """perf's process names (15 characters at most) go to their program; each sample is
     1/frequency of a CPU-second; a name no program claims is "other", not dropped."""
-    comms = ["chromium", "ThreadPoolForeg", "Chrome_ChildIOT", "node-MainThread", "python", "python3", "ufw",
+    comms = ["chromium-headle", "ThreadPoolForeg", "Chrome_ChildIOT", "node-MainThread", "python", "python3", "ufw",
              "ufw-init", "iptables", "ip6tables-resto", "nft", "firewall-cmd", "dockerd", "exe", "runc:[2:INIT]",
              "f2b/a.sshd", "fail2ban-client", "ip", "nsenter", "ksoftirqd/0", "swapper", "swapper", "no-such-tool"]
     seconds = breakdown.cpu_from_comms(comms, frequency=2)
