@@ -21,9 +21,10 @@ from support import ROOT, require
 
 # Debian's chromium, built as its headless shell (Debian package chromium-headless-shell, from
 # the same source and version as the package chromium): the same Blink and V8, without the
-# desktop browser around them. It is what Playwright itself runs for headless tests. Issue 24,
-# measured: a page load of the iptables page took 0.48 CPU-second instead of 0.67 to 0.83, and
-# the full-page screenshots of both came out byte for byte the same.
+# desktop browser around them. It is what Playwright (1.49 and later) runs for headless tests.
+# Issue 24, measured: a page load of the iptables page took 0.48 CPU-second instead of 0.67 to
+# 0.83, and full-page screenshots came out byte for byte the same from both, wherever a page
+# renders the same twice in one of them.
 CHROMIUM = "/usr/bin/chromium-headless-shell"
 SITE_URL = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["site_url"]
 BASE = urllib.parse.urlparse(SITE_URL).path  # "/firewall-guide/"

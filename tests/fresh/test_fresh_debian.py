@@ -51,6 +51,8 @@ FAST_TESTS = [
     "tests/test_syntax.py",
     "tests/test_site.py",
     "tests/test_translations.py",
+    # The browser the suite drives: Debian's headless shell, as ./dev test installs it here.
+    "tests/test_browser.py::test_chromium_is_debians_not_a_downloaded_one",
 ]
 # ...and one lab scenario, with the tools of the same release as the fresh machine.
 LAB_TEST = "tests/test_lab_blocks.py::test_block_behaves_as_its_table_says[basics/inbound-optional/nftables/{}]"
@@ -235,5 +237,6 @@ def test_the_readme_commands_work_on_a_fresh_debian(fresh_root):
     record |= {"test_s": round(seconds, 1), "after_test_mb": size_mb(root), "test_status": status}
     (ARTIFACTS / f"{release}.json").write_text(json.dumps(record, indent=2) + "\n")
     assert status == 0, f"./dev test failed on Debian {version} ({status}):\n{tail(log)}"
+    assert not (root / "usr/bin/chromium").exists(), "./dev test installed chromium; its headless shell is enough"
     summary = log.read_text(errors="replace").strip().splitlines()[-1]
     assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
