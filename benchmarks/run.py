@@ -55,7 +55,8 @@ def main() -> int:
         f"- Python {platform.python_version()}; {packages}",
         "- Debian packages: " + ", ".join(
             f"{name} {version(['dpkg-query', '-W', '-f', '${Version}', name])}"
-            for name in ("iptables", "nftables", "ufw", "firewalld", "at", "chromium-headless-shell", "linux-libc-dev")
+            for name in ("iptables", "nftables", "ufw", "firewalld", "at", "chromium-headless-shell", "chromium",
+                         "linux-libc-dev")
         ),
         "",
     ]
