@@ -15,14 +15,11 @@ output was re-rendered (see CHANGES_JS). Writes benchmarks/results/page.md.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -33,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from common import RESULTS, write_report  # noqa: E402  (benchmarks/ is the script's directory)
 from support import PAGES as SOURCES, page_url  # noqa: E402  (every page of docs/en/)
-from browser_support import BASE, _Handler  # noqa: E402  (the tests' GitHub-Pages-like server)
+from browser_support import BASE, serve  # noqa: E402  (the tests' GitHub-Pages-like server)
 from fwguide.builder import Config, fragment  # noqa: E402  (the builder page's URL, as the page reads it)
 
 # A reader's browser: Debian's chromium as a desktop browser, not the headless shell the tests
@@ -145,9 +142,6 @@ def main() -> int:
     site = Path(tempfile.mkdtemp(prefix="fwguide-bench-site-"))
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
                    cwd=ROOT, check=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
     lines = [
         "# Page benchmark",
         "",
@@ -160,7 +154,7 @@ def main() -> int:
         "| Page | Language | Transferred | Requests | Hosts | Target |",
         "|---|---|---|---|---|---|",
     ]
-    with sync_playwright() as playwright:
+    with serve(site) as origin, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=READER_CHROMIUM, args=["--no-sandbox"])
         for name, page_path in PAGES.items():
             for lang, prefix in LANGS.items():
@@ -192,7 +186,6 @@ def main() -> int:
             lines.append(f"| builder | {lang} | " + " | ".join(f"{v:.1f} ms" for v in total + script) +
                          f" | {'met' if met else 'NOT met'} |")
         browser.close()
-    server.shutdown()
     return write_report(lines, RESULTS / "page.md")
 
 
