@@ -200,9 +200,13 @@ AXE_RUN = "axe.run({resultTypes: ['violations']})"
 
 
 def copy_from(page, container, label: str, index_in_set: int) -> str:
-    """Select the tab (if any) that shows the block, click its copy button, read the clipboard."""
+    """Select the tab (if any) that shows the block, unless it is selected already (a click on a
+    linked tab selects that tab in every set of the page), click the block's copy button, read
+    the clipboard. The copy button is clicked as a reader clicks it: Playwright waits until it
+    is visible, so a block its tab does not show cannot be copied."""
     if label:
-        container.locator(".tabbed-labels > label").nth(index_in_set).click()
+        if not container.locator(".tabbed-set > input").nth(index_in_set).is_checked():
+            container.locator(".tabbed-labels > label").nth(index_in_set).click()
         block = container.locator(".tabbed-block").nth(index_in_set)
     else:
         block = container
