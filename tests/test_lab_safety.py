@@ -81,6 +81,49 @@ def test_the_agent_refuses_to_start_in_the_host_namespace():
     assert "refusing" in json.loads(result.stdout)["error"]
 
 
+def test_an_agent_refuses_to_work_in_the_host_namespace(lab):
+    """The lab's agent process serves each namespace from a thread that enters it: one sent to
+    the host's namespace (a wrong path) checks where it is, refuses, and ends with nothing
+    made there. The control: the same request with a lab namespace's path gives a working
+    agent, there."""
+    one, two = lab.add("one"), lab.add("two")
+    first = lab.agent(one)
+    assert first.receive()["ready"] == netns.netns_id(one.path)
+    host = lab.agent_process
+    stray = netns.Agent(two, host, host.add())
+    host.send({"op": "enter", "agent": stray.number, "netns": f"/proc/{os.getpid()}/ns/net"})
+    with pytest.raises(LabError, match="refusing to run in a forbidden network namespace"):
+        stray.receive()
+    control = netns.Agent(two, host, host.add())
+    host.send({"op": "enter", "agent": control.number, "netns": str(two.path)})
+    assert control.receive()["ready"] == netns.netns_id(two.path)
+    assert control.call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8022]]})["ok"] == 1
+
+
+def test_each_agent_works_in_its_own_namespace(lab):
+    """One process, one thread per namespace: a socket is made in its agent's namespace, not in
+    the process's first one. A listener on 127.0.0.1 in one namespace answers there, and is
+    not there in the other, whose own listener answers it."""
+    one, two = lab.add("one"), lab.add("two")
+    for ns in (one, two):
+        lab.batch(ns, ["link set lo up"])
+    agents = {ns.role: lab.agent(ns) for ns in (one, two)}
+    assert len({a.process.pid for a in agents.values()}) == 1
+    for ns in (one, two):
+        assert agents[ns.role].receive()["ready"] == netns.netns_id(ns.path)
+    assert agents["one"].call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8001]]})["ok"] == 1
+    assert agents["two"].call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8002]]})["ok"] == 1
+
+    def probe(role: str) -> list[str]:
+        targets = [["127.0.0.1", "tcp", 8001], ["127.0.0.1", "tcp", 8002]]
+        return agents[role].call({"op": "probe", "targets": targets, "timeout": 1})["results"]
+
+    assert probe("one") == ["open", "refused"]
+    assert probe("two") == ["refused", "open"]
+    lab.forget(two)  # its agent ends; the other one still answers
+    assert probe("one") == ["open", "refused"]
+
+
 def test_a_name_that_points_at_the_host_namespace_is_refused(lab, tmp_path):
     """Even under a lab-looking name, the host's namespace is never entered."""
     name = f"fwguide-guard-test-{id(lab)}"

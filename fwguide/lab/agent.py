@@ -1,10 +1,22 @@
-"""The lab's helper process, run inside one namespace: listeners, probes, crafted packets.
+"""The lab's helper process: listeners, probes, crafted packets, in the lab's namespaces.
+
+One process serves every namespace of a lab (issue 24: a process per namespace cost a
+Python start-up each, about 1,400 per suite run). It is started in one of them, by the lab's
+guard, and serves that one as agent 0; each other namespace gets an agent of its own, a
+thread that enters it (setns, which moves only the calling thread) before it makes any
+socket. A socket stays in the namespace it was made in, so each agent's listeners, probes
+and sessions are its namespace's.
 
 It speaks JSON lines on standard input and output: one request per line, one reply per
-line. It refuses to start in a network namespace the lab marked as forbidden (the host's),
-so even a wrong `ip netns exec` cannot make it listen or probe there.
+line, each with the number of the agent it is for ("agent", 0 when absent). The agents work
+at the same time: a reply comes when its agent is done, in any order. The process refuses
+to start in a network namespace the lab marked as forbidden (the host's), and an agent
+refuses to work in one (it checks its own thread's namespace once it entered), so even a
+wrong `ip netns exec` or a wrong path cannot make it listen or probe there.
 
 Requests:
+  {"op": "enter", "agent": n, "netns": path}   a new agent n, in the namespace at path
+        -> {"ready": "net:[...]"} once it is there
   {"op": "listen", "addrs": [...], "ports": [["tcp", 22], ...]}   -> {"ok": n_sockets}
   {"op": "unlisten"}                                               -> {"ok": 0}
   {"op": "probe", "targets": [[addr, proto, port], ...], "timeout": s}
@@ -15,7 +27,7 @@ Requests:
         -> {"result": "open" | ..., "id": n}
   {"op": "echo", "id": n, "timeout": s}   bytes sent on it must come back (the listeners echo)
         -> {"result": "echoed" | "timeout" | "closed" | "refused" | ...}
-  {"op": "quit"}
+  {"op": "quit"}   the agent closes its sockets and ends (agent 0: the whole process)
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import queue
 import resource
 import selectors
 import socket
@@ -178,18 +191,19 @@ class Sessions:
 # round answers every port) for 30 s, 120 s once assured; a later probe that the kernel gives
 # the same source port to the same address and port would be ESTABLISHED there, let in by the
 # block's ESTABLISHED rule, and seen open where the table drops it (seen once in a suite run:
-# issue 24). So the agent remembers each UDP flow it used and never sends on one again. It
-# remembers its own probes only: the clients' agents live as long as their scenario, but a
-# container's is started anew in each phase, where a reused flow (1 in 28,000) could hide a
-# defect in that phase alone.
-UDP_FLOWS: set[tuple[str, int, int]] = set()  # (address, port, source port) this agent used
+# issue 24). So the agent process remembers each UDP flow its agents used, and never sends on
+# one again, whichever agent probes. It lives as long as its lab: a scenario, or on a server
+# that runs Docker, the phases up to the boot one, which has a lab and a server of its own; a
+# container's agent, made anew in each phase, remembers the flows of the phases before it.
+UDP_FLOWS: set[tuple[str, int, int]] = set()  # (address, port, source port) used
+FLOWS_LOCK = threading.Lock()
 FRESH_TRIES = 16
 
 
 def _fresh_flow(sock: socket.socket, addr: str, port: int) -> socket.socket:
-    """`sock` connected to (addr, port) from a source port this agent never used for it. A used
-    port is held while the kernel picks another, so it cannot be picked again; when no port is
-    left (EAGAIN) or none is new after FRESH_TRIES, OSError says so."""
+    """`sock` connected to (addr, port) from a source port this process never used for it. A
+    used port is held while the kernel picks another, so it cannot be picked again; when no
+    port is left (EAGAIN) or none is new after FRESH_TRIES, OSError says so."""
     held = []
     try:
         for _ in range(FRESH_TRIES):
@@ -200,9 +214,10 @@ def _fresh_flow(sock: socket.socket, addr: str, port: int) -> socket.socket:
                     raise
                 break  # every free source port is held: none is new
             flow = (addr, port, sock.getsockname()[1])
-            if flow not in UDP_FLOWS:
-                UDP_FLOWS.add(flow)
-                return sock
+            with FLOWS_LOCK:
+                if flow not in UDP_FLOWS:
+                    UDP_FLOWS.add(flow)
+                    return sock
             held.append(sock)
             sock = socket.socket(_family(addr), socket.SOCK_DGRAM)
             sock.setblocking(False)
@@ -348,6 +363,100 @@ def craft(targets: list[tuple[str, str, int, str]], timeout: float) -> list[str]
     return results
 
 
+CLONE_NEWNET = 0x40000000
+
+
+def _namespace() -> str:
+    """The calling thread's network namespace (a thread may have entered another one than the
+    process's first thread, which /proc/self names)."""
+    return os.readlink("/proc/thread-self/ns/net")
+
+
+def _enter(path: str) -> None:
+    """Move the calling thread, and only it, into the network namespace at `path`."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if hasattr(os, "setns"):  # Python 3.12 and later
+            os.setns(fd, CLONE_NEWNET)
+        else:  # Debian 12's Python 3.11
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.setns(fd, CLONE_NEWNET) != 0:
+                code = ctypes.get_errno()
+                raise OSError(code, os.strerror(code))
+    finally:
+        os.close(fd)
+
+
+class Output:
+    """Standard output, one whole line per reply, whichever agent writes it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def write(self, number: int, reply: dict) -> None:
+        with self.lock:
+            print(json.dumps({"agent": number, **reply}), flush=True)
+
+
+class Agent:
+    """One namespace's agent: a thread that serves its requests in order. Agent 0 serves the
+    namespace the process started in; another one enters its namespace first."""
+
+    def __init__(self, number: int, netns: str | None, forbidden: set[str], output: Output) -> None:
+        self.number = number
+        self.netns = netns
+        self.forbidden = forbidden
+        self.output = output
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            if self.netns is not None:
+                _enter(self.netns)
+            here = _namespace()
+        except OSError as exc:
+            self.output.write(self.number, {"error": f"cannot enter {self.netns}: {exc}"})
+            return
+        if here in self.forbidden:  # nothing is made in it: the thread only says so and ends
+            self.output.write(self.number, {"error": f"refusing to run in a forbidden network namespace ({here})"})
+            return
+        self.output.write(self.number, {"ready": here})
+        listeners = Listeners()
+        sessions = Sessions()
+        try:
+            while (request := self.requests.get()) is not None:
+                self.output.write(self.number, serve(request, listeners, sessions))
+        finally:
+            sessions.close()
+            listeners.close()
+
+
+def serve(request: dict, listeners: Listeners, sessions: Sessions) -> dict:
+    """One request of an agent, in its thread's namespace."""
+    op = request["op"]
+    try:
+        if op == "listen":
+            return {"ok": listeners.open(request["addrs"], [tuple(p) for p in request["ports"]])}
+        if op == "unlisten":
+            listeners.close()
+            return {"ok": 0}
+        if op == "probe":
+            return {"results": probe([tuple(t) for t in request["targets"]], request["timeout"])}
+        if op == "craft":
+            return {"results": craft([tuple(t) for t in request["targets"]], request["timeout"])}
+        if op == "session":
+            return sessions.open(request["addr"], request["port"], request["timeout"])
+        if op == "echo":
+            return sessions.echo(request["id"], request["timeout"])
+        return {"error": f"unknown request {op!r}"}
+    except Exception as exc:  # reported to the lab, which fails the scenario with it
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
 def main(argv: list[str]) -> int:
     forbidden = {a for a in argv[1:] if not a.startswith("--")}
     here = os.readlink("/proc/self/ns/net")
@@ -355,35 +464,28 @@ def main(argv: list[str]) -> int:
         print(json.dumps({"error": f"refusing to run in a forbidden network namespace ({here})"}), flush=True)
         return 97
     _raise_fd_limit()
-    listeners = Listeners()
-    sessions = Sessions()
-    print(json.dumps({"ready": here}), flush=True)
+    output = Output()
+    agents = {0: Agent(0, None, forbidden, output)}
     for line in sys.stdin:
         request = json.loads(line)
-        op = request["op"]
-        try:
-            if op == "listen":
-                reply = {"ok": listeners.open(request["addrs"], [tuple(p) for p in request["ports"]])}
-            elif op == "unlisten":
-                listeners.close()
-                reply = {"ok": 0}
-            elif op == "probe":
-                reply = {"results": probe([tuple(t) for t in request["targets"]], request["timeout"])}
-            elif op == "craft":
-                reply = {"results": craft([tuple(t) for t in request["targets"]], request["timeout"])}
-            elif op == "session":
-                reply = sessions.open(request["addr"], request["port"], request["timeout"])
-            elif op == "echo":
-                reply = sessions.echo(request["id"], request["timeout"])
-            elif op == "quit":
-                break
+        number = request.get("agent", 0)
+        if request["op"] == "enter":
+            if number in agents:
+                output.write(number, {"error": f"agent {number} exists already"})
             else:
-                reply = {"error": f"unknown request {op!r}"}
-        except Exception as exc:  # reported to the lab, which fails the scenario with it
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
-        print(json.dumps(reply), flush=True)
-    sessions.close()
-    listeners.close()
+                agents[number] = Agent(number, request["netns"], forbidden, output)
+        elif number not in agents:
+            output.write(number, {"error": f"no agent {number}"})
+        elif request["op"] == "quit":
+            agents.pop(number).requests.put(None)
+            if number == 0:
+                break
+        else:
+            agents[number].requests.put(request)
+    for agent in agents.values():
+        agent.requests.put(None)
+    for agent in agents.values():
+        agent.thread.join(timeout=5)
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import secrets
 import shutil
@@ -146,31 +147,85 @@ class Namespace:
         return NETNS_DIR / self.name
 
 
-@dataclass
-class Agent:
-    """A running `fwguide.lab.agent` in one namespace."""
+class AgentProcess:
+    """The lab's one `fwguide.lab.agent` process, which serves an agent per namespace: it sends
+    their requests, and a thread of its own hands each reply to the agent it is for."""
 
-    ns: Namespace
-    process: subprocess.Popen
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.process = process
+        self.lock = threading.Lock()
+        self.replies: dict[int, queue.SimpleQueue] = {}
+        self.ended = False
+        self.stderr = ""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def add(self) -> int:
+        """A number for a new agent, its replies awaited from now on."""
+        with self.lock:
+            number = len(self.replies)
+            self.replies[number] = queue.SimpleQueue()
+            if self.ended:
+                self.replies[number].put(None)
+            return number
 
     def send(self, request: dict) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
+        with self.lock:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            for line in self.process.stdout:
+                reply = json.loads(line)
+                with self.lock:
+                    replies = self.replies.get(reply.pop("agent", 0))
+                if replies is not None:
+                    replies.put(reply)
+            self.stderr = self.process.stderr.read() if self.process.stderr else ""
+        finally:
+            with self.lock:
+                self.ended = True
+                for replies in self.replies.values():
+                    replies.put(None)
+
+    def stop(self) -> None:
+        """Kill the process (by its pid: the lab started it), then reap it and close its pipes,
+        once its replies are all read."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.reader.join(timeout=10)
+        _stop(self.process)
+
+
+@dataclass
+class Agent:
+    """One namespace's agent, served by the lab's agent process."""
+
+    ns: Namespace
+    host: AgentProcess
+    number: int
+
+    @property
+    def process(self) -> subprocess.Popen:
+        return self.host.process
+
+    def send(self, request: dict) -> None:
+        self.host.send({**request, "agent": self.number})
 
     def receive(self, timeout: float = REPLY_TIMEOUT) -> dict:
-        """The agent's next reply; an agent that does not answer in time is killed."""
-        assert self.process.stdout is not None
-        watchdog = threading.Timer(timeout, self.process.kill)
-        watchdog.start()
+        """The agent's next reply; when it does not come in time, the agent process is killed."""
         try:
-            line = self.process.stdout.readline()
-        finally:
-            watchdog.cancel()
-        if not line:
-            err = self.process.stderr.read() if self.process.stderr else ""
-            raise LabError(f"agent in {self.ns.role} exited: {err.strip()}")
-        reply = json.loads(line)
+            reply = self.host.replies[self.number].get(timeout=timeout)
+        except queue.Empty:
+            self.host.process.kill()
+            raise LabError(f"agent in {self.ns.role} did not answer in {timeout} s") from None
+        if reply is None:
+            self.host.reader.join()
+            raise LabError(f"agent in {self.ns.role} exited: {self.host.stderr.strip()}")
         if "error" in reply:
             raise LabError(f"agent in {self.ns.role}: {reply['error']}")
         return reply
@@ -188,6 +243,7 @@ class Lab:
     namespaces: list[Namespace] = field(default_factory=list)
     agents: list[Agent] = field(default_factory=list)
     processes: list[subprocess.Popen] = field(default_factory=list)  # other helpers to stop
+    agent_process: AgentProcess | None = None
     tmp: Path | None = None
     _old_handlers: dict = field(default_factory=dict)
 
@@ -224,7 +280,11 @@ class Lab:
     def forget(self, ns: Namespace) -> None:
         """Remove a namespace (or an attached name) before the lab closes, and its agents."""
         for agent in [a for a in self.agents if a.ns == ns]:
-            _stop(agent.process)
+            if agent.number == 0:  # the process started in ns: it ends, and every agent with it
+                agent.host.stop()
+                self.agent_process = None
+            elif agent.process.poll() is None:
+                agent.send({"op": "quit"})  # its thread closes its sockets and ends
             self.agents.remove(agent)
         subprocess.run(["ip", "netns", "delete", ns.name], capture_output=True)
         self.namespaces.remove(ns)
@@ -255,14 +315,21 @@ class Lab:
             raise LabError(f"ip -batch in {ns.role}: {result.stderr.strip()}")
 
     def agent(self, ns: Namespace) -> Agent:
-        """Start the helper agent in `ns`; `receive()` its "ready" line before use.
+        """An agent in `ns`; `receive()` its "ready" line before use: it checked its namespace.
 
-        The agent is a standard-library script, started with `-I -S` (no site packages, no
-        environment): it starts in a few milliseconds."""
-        argv = [sys.executable, "-I", "-S", str(AGENT), *forbidden_namespaces()]
-        process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        agent = Agent(ns, process)
+        The first one starts the lab's agent process in `ns`, a standard-library script started
+        with `-I -S` (no site packages, no environment); the others are threads of that process,
+        each of which enters its namespace (see agent.py)."""
+        if self.agent_process is None or self.agent_process.process.poll() is not None:
+            argv = [sys.executable, "-I", "-S", str(AGENT), *forbidden_namespaces()]
+            process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+            self.agent_process = AgentProcess(process)
+            agent = Agent(ns, self.agent_process, self.agent_process.add())
+        else:
+            self.command(ns, [])  # the checks: a namespace of this lab, not a forbidden one
+            agent = Agent(ns, self.agent_process, self.agent_process.add())
+            self.agent_process.send({"op": "enter", "agent": agent.number, "netns": str(ns.path)})
         self.agents.append(agent)
         return agent
 
@@ -294,9 +361,12 @@ class Lab:
     @timing.timed("teardown")
     def close(self) -> None:
         try:
-            for process in [a.process for a in self.agents] + self.processes:
+            if self.agent_process is not None:
+                self.agent_process.stop()
+            for process in self.processes:
                 _stop(process)
             self.agents.clear()
+            self.agent_process = None
             self.processes.clear()
             failed = []
             for ns in reversed(self.namespaces):
