@@ -7,10 +7,8 @@ fails the run, whatever the tests themselves said.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -148,21 +146,13 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The strict bilingual build of the project, done once for the whole run: the first
-    worker to ask builds it while the others wait on the lock, then all of them read it (a
-    build costs about 2.5 CPU-seconds, and the suite is CPU-bound: issue 24). No test writes
-    into it; the tests that change the project build a copy of their own."""
-    root = tmp_path_factory.getbasetemp()
-    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root  # the workers share the parent
-    out, built = root / "site", root / "site.built"
-    with open(root / "site.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not built.exists():
-            shutil.rmtree(out, ignore_errors=True)  # a build that failed in another worker
-            result = support.mkdocs_build(support.ROOT, out)
-            assert result.returncode == 0, result.stderr
-            built.touch()
-    return out
+    """The strict bilingual build of the project, done once for the whole run (support.made_once). No
+    test writes into it; the tests that change the project build a copy of their own."""
+    def build(out: Path) -> None:
+        result = support.mkdocs_build(support.ROOT, out)
+        assert result.returncode == 0, result.stderr
+
+    return support.made_once(tmp_path_factory, "site", build)
 
 
 @pytest.fixture(scope="session")

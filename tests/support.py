@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -77,6 +78,24 @@ def mkdocs_build(project: Path, site: Path, proof_dir: Path | None = None,
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=project, capture_output=True, text=True, timeout=300, env=env,
     )
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """`name` in the run's shared temporary directory, made by `make(path)` once for the whole
+    run: the first worker to ask makes it while the others wait on the lock, then all of them
+    read it. A module's fixture runs once in each worker that runs one of its tests: up to four
+    times, each a site build of about 2.5 CPU-seconds (the suite is CPU-bound: issue 24).
+    What is made once is never written afterwards."""
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root  # the workers share the parent
+    out, made = root / name, root / f"{name}.made"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            shutil.rmtree(out, ignore_errors=True)  # what a worker that failed left
+            make(out)
+            made.touch()
+    return out
 
 
 def project_copy(tmp_path: Path) -> Path:

@@ -20,7 +20,8 @@ import pytest
 
 from fwguide.releases import releases
 
-from support import LANGS, PAGES, built, command_blocks, copied, mkdocs_build, page_url, project_copy, proof_lines
+from support import (LANGS, PAGES, built, command_blocks, copied, made_once, mkdocs_build, page_url, project_copy,
+                     proof_lines)
 from test_links import broken_links
 
 # The brief's facts, written out here rather than read from the code under test.
@@ -50,27 +51,20 @@ def join(lang: str, items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
-# Builds, each done once for the module
+# Builds, each done once for the whole run (support.made_once), whichever workers need them
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    return project_copy(tmp_path_factory.mktemp("proof"))
-
-
-@pytest.fixture(scope="module")
-def bare(project) -> Path:
-    """The site built with no proof record at all."""
-    site = project.parent / "bare"
-    result = mkdocs_build(project, site)
-    assert result.returncode == 0, result.stderr
+def bare(site) -> Path:
+    """The site built with no proof record at all: the run's own build (conftest.site)."""
     return site
 
 
 @pytest.fixture(scope="module")
-def records(bare, project) -> dict[tuple, dict]:
-    """A passing record for every block, release and backend, written under the project's
-    test-artifacts/ (where the lab writes them); keyed by (page, table, front-end, release, backend)."""
+def records(bare) -> dict[tuple, dict]:
+    """A passing record for every block, release and backend; keyed by (page, table, front-end,
+    release, backend). The project below has them under its test-artifacts/ (where the lab
+    writes them)."""
     out = {}
     for page in PAGES:
         for number, (table, frontend, code) in enumerate(command_blocks(built(bare, "en", page))):
@@ -87,8 +81,17 @@ def records(bare, project) -> dict[tuple, dict]:
                         "date": DATES[min(index, 1)], "seconds": 1.5,
                     }
     assert out
-    write_records(project / "test-artifacts/proof", out)
     return out
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, records) -> Path:
+    """A copy of the project, with the records above written under its test-artifacts/proof."""
+    def make(out: Path) -> None:
+        out.mkdir()
+        write_records(project_copy(out) / "test-artifacts/proof", records)
+
+    return made_once(tmp_path_factory, "proof-project", make) / "project"
 
 
 def write_records(directory: Path, records: dict[tuple, dict]) -> Path:
@@ -101,12 +104,13 @@ def write_records(directory: Path, records: dict[tuple, dict]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def proven(project, records) -> Path:
+def proven(tmp_path_factory, project) -> Path:
     """The publishing build (FWGUIDE_REQUIRE_PROOF=1) from the records above."""
-    site = project.parent / "proven"
-    result = mkdocs_build(project, site, project / "test-artifacts/proof", require_proof=True)
-    assert result.returncode == 0, result.stderr
-    return site
+    def build(site: Path) -> None:
+        result = mkdocs_build(project, site, project / "test-artifacts/proof", require_proof=True)
+        assert result.returncode == 0, result.stderr
+
+    return made_once(tmp_path_factory, "proof-proven", build)
 
 
 # (a) No record: the build succeeds and every block says it is not proven
@@ -222,7 +226,7 @@ def test_the_lab_drawing_is_in_the_page_language(proven, lang):
 
 
 @pytest.fixture(scope="module")
-def damaged(project, records) -> tuple[Path, dict[str, tuple]]:
+def damaged(tmp_path_factory, project, records) -> tuple[Path, dict[str, tuple]]:
     """The site built (not strictly) from the records with three blocks spoiled: one misses
     its last release, one failed with the first release on legacy, one's records are of
     another text. Returns the site and the spoiled blocks' (page, table, front-end)."""
@@ -234,11 +238,12 @@ def damaged(project, records) -> tuple[Path, dict[str, tuple]]:
     damaged[failed] = dict(records[failed], result="fail", probes_failed=3, failures=["x"])
     for key in [k for k in damaged if k[:3] == spoiled["changed"]]:
         damaged[key] = dict(damaged[key], sha256="0" * 64)
-    directory = write_records(project.parent / "damaged-records", damaged)
-    site = project.parent / "damaged"
-    result = mkdocs_build(project, site, directory)
-    assert result.returncode == 0, result.stderr
-    return site, spoiled
+
+    def build(out: Path) -> None:
+        result = mkdocs_build(project, out / "site", write_records(out / "records", damaged))
+        assert result.returncode == 0, result.stderr
+
+    return made_once(tmp_path_factory, "proof-damaged", build) / "site", spoiled
 
 
 def damaged_lines(site: Path, spoiled: dict[str, tuple], lang: str) -> dict[str, str]:
@@ -349,14 +354,12 @@ def test_strict_build_fails_when_a_block_changed_since_the_run(records, tmp_path
 # (d) A malformed record stops the build with its path and what is wrong
 
 
-def test_a_malformed_record_fails_the_build_naming_the_file(project, tmp_path):
+def test_a_malformed_record_fails_the_build_naming_the_file(tmp_path):
+    project = project_copy(tmp_path)  # of its own: the shared one is never written
     directory = project / "test-artifacts/broken"
     (directory / "run").mkdir(parents=True)
     (directory / "run/bad.json").write_text('{"schema": 1, "page": basics.md}', encoding="utf-8")
-    try:
-        result = mkdocs_build(project, tmp_path / "site", directory)
-    finally:
-        shutil.rmtree(directory)
+    result = mkdocs_build(project, tmp_path / "site", directory)
     assert result.returncode != 0
     assert "test-artifacts/broken/run/bad.json: is not valid JSON: Expecting value (line 1, column 23)" \
         in result.stderr, result.stderr

@@ -21,6 +21,7 @@ from support import (
     built,
     command_blocks,
     command_snippets,
+    made_once,
     mkdocs_build,
     project_copy,
     page_url,
@@ -183,18 +184,33 @@ def test_unknown_marker_fails_the_build_naming_the_page(project):
     assert not (project / "site").exists()
 
 
-def test_the_copied_project_builds_when_nothing_is_broken(project):
+@pytest.fixture(scope="module")
+def copied_build(tmp_path_factory) -> tuple[Path, dict]:
+    """An unchanged copy of the project built, once for the run (support.made_once): its site
+    and what the build returned and printed."""
+    def make(out: Path) -> None:
+        out.mkdir()
+        project = project_copy(out)
+        result = mkdocs_build(project, project / "site")
+        (out / "result.json").write_text(json.dumps(
+            {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}))
+
+    out = made_once(tmp_path_factory, "copied-build", make)
+    return out / "project/site", json.loads((out / "result.json").read_text())
+
+
+def test_the_copied_project_builds_when_nothing_is_broken(copied_build):
     """Control for the two tests above: the copy itself builds."""
-    result = mkdocs_build(project, project / "site")
-    assert result.returncode == 0, result.stderr
-    assert (project / "site/fr/basics/index.html").exists()
+    site, result = copied_build
+    assert result["returncode"] == 0, result["stderr"]
+    assert (site / "fr/basics/index.html").exists()
 
 
-def test_the_strict_build_prints_only_its_last_line(project):
+def test_the_strict_build_prints_only_its_last_line(copied_build):
     """At the default verbosity: no progress line, only the closing one (warnings would show)."""
-    result = mkdocs_build(project, project / "site")
-    assert result.returncode == 0, result.stderr
-    lines = (result.stdout + result.stderr).splitlines()
+    _, result = copied_build
+    assert result["returncode"] == 0, result["stderr"]
+    lines = (result["stdout"] + result["stderr"]).splitlines()
     assert len(lines) == 1, lines
     assert re.fullmatch(r"INFO +- +Documentation built in [0-9.]+ seconds", lines[0]), lines
 
