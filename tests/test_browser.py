@@ -19,7 +19,8 @@ import pytest
 from browser_support import (  # noqa: F401
     AXE, AXE_RUN, BASE, CHROMIUM, SCREENSHOTS, SIZES, SITE_URL, copy_from, reset, serve,
 )
-from support import LANGS, PAGES, ROOT, built, command_blocks, command_snippets, copied, page_url, require
+from support import (LANGS, PAGES, ROOT, built, command_blocks, command_snippets, copied, page_url, require,
+                     source_command_markers, source_markers)
 
 
 def url(lang: str, page_name: str) -> str:
@@ -136,6 +137,8 @@ def test_every_copy_button_copies_what_the_namespace_tests_ran(page, site, lang,
         if label:
             assert container.locator(".tabbed-labels > label").nth(index).inner_text().strip() == label
         assert copy_from(page, container, label, index) == copied(code), (block_id, label)
+    # Not vacuous: a page whose source places tables or commands shows blocks to copy.
+    assert bool(blocks) == bool(source_markers(lang, page_name) + source_command_markers(lang, page_name))
     # No block of the page was left out: as many copy buttons in its tables and command blocks.
     buttons = page.locator('div.fw-table .md-code__button[data-md-type="copy"], '
                            'div.fw-commands .md-code__button[data-md-type="copy"]')

@@ -94,9 +94,11 @@ def test_an_agent_refuses_to_work_in_the_host_namespace(lab):
     host.send({"op": "enter", "agent": stray.number, "netns": f"/proc/{os.getpid()}/ns/net"})
     with pytest.raises(LabError, match="refusing to run in a forbidden network namespace"):
         stray.receive()
+    with pytest.raises(LabError, match=f"no agent {stray.number}"):  # it takes no request afterwards
+        stray.call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8022]]})
     control = netns.Agent(two, host, host.add())
     host.send({"op": "enter", "agent": control.number, "netns": str(two.path)})
-    assert control.receive()["ready"] == netns.netns_id(two.path)
+    assert control.ready()["ready"] == netns.netns_id(two.path)
     assert control.call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8022]]})["ok"] == 1
 
 
@@ -110,7 +112,7 @@ def test_each_agent_works_in_its_own_namespace(lab):
     agents = {ns.role: lab.agent(ns) for ns in (one, two)}
     assert len({a.process.pid for a in agents.values()}) == 1
     for ns in (one, two):
-        assert agents[ns.role].receive()["ready"] == netns.netns_id(ns.path)
+        assert agents[ns.role].ready()["ready"] == netns.netns_id(ns.path)
     assert agents["one"].call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8001]]})["ok"] == 1
     assert agents["two"].call({"op": "listen", "addrs": ["127.0.0.1"], "ports": [["tcp", 8002]]})["ok"] == 1
 
@@ -122,6 +124,18 @@ def test_each_agent_works_in_its_own_namespace(lab):
     assert probe("two") == ["refused", "open"]
     lab.forget(two)  # its agent ends; the other one still answers
     assert probe("one") == ["open", "refused"]
+    # The process started in the first namespace: forgetting that one ends the process, and
+    # every agent with it; a new agent gets a new process.
+    three = lab.add("three")
+    third = lab.agent(three)
+    third.ready()
+    lab.forget(one)
+    assert third not in lab.agents and third.process.poll() is not None
+    with pytest.raises(LabError, match="has ended|exited"):
+        third.call({"op": "probe", "targets": [], "timeout": 1})
+    again = lab.agent(three)
+    assert again.process.pid != third.process.pid
+    assert again.ready()["ready"] == netns.netns_id(three.path)
 
 
 def test_a_name_that_points_at_the_host_namespace_is_refused(lab, tmp_path):

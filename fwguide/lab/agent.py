@@ -410,6 +410,7 @@ class Agent:
         self.forbidden = forbidden
         self.output = output
         self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.refused = False  # set before it says so: no request reaches it afterwards
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -419,9 +420,11 @@ class Agent:
                 _enter(self.netns)
             here = _namespace()
         except OSError as exc:
+            self.refused = True
             self.output.write(self.number, {"error": f"cannot enter {self.netns}: {exc}"})
             return
         if here in self.forbidden:  # nothing is made in it: the thread only says so and ends
+            self.refused = True
             self.output.write(self.number, {"error": f"refusing to run in a forbidden network namespace ({here})"})
             return
         self.output.write(self.number, {"ready": here})
@@ -474,8 +477,8 @@ def main(argv: list[str]) -> int:
                 output.write(number, {"error": f"agent {number} exists already"})
             else:
                 agents[number] = Agent(number, request["netns"], forbidden, output)
-        elif number not in agents:
-            output.write(number, {"error": f"no agent {number}"})
+        elif number not in agents or agents[number].refused:
+            output.write(number, {"error": f"no agent {number}"})  # never made, or it refused to work
         elif request["op"] == "quit":
             agents.pop(number).requests.put(None)
             if number == 0:

@@ -153,15 +153,17 @@ class AgentProcess:
 
     def __init__(self, process: subprocess.Popen) -> None:
         self.process = process
-        self.lock = threading.Lock()
-        self.replies: dict[int, queue.SimpleQueue] = {}
+        self.lock = threading.Lock()  # the replies' queues
+        self.writing = threading.Lock()  # standard input, one whole request at a time
+        # Agent 0's queue exists before the reader starts: its "ready" line may come at once.
+        self.replies: dict[int, queue.SimpleQueue] = {0: queue.SimpleQueue()}
         self.ended = False
         self.stderr = ""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def add(self) -> int:
-        """A number for a new agent, its replies awaited from now on."""
+        """A number for a new agent, its replies awaited from now on (before it is asked for)."""
         with self.lock:
             number = len(self.replies)
             self.replies[number] = queue.SimpleQueue()
@@ -171,9 +173,12 @@ class AgentProcess:
 
     def send(self, request: dict) -> None:
         assert self.process.stdin is not None
-        with self.lock:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
+        with self.writing:
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+            except (OSError, ValueError) as exc:  # a pipe closed: the process has ended
+                raise LabError(f"the agent process has ended: {exc}") from None
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -208,6 +213,14 @@ class Agent:
     ns: Namespace
     host: AgentProcess
     number: int
+
+    def ready(self) -> dict:
+        """The agent's "ready" line, once it checked where it is: in its own namespace, the one
+        the lab named, and no other."""
+        reply = self.receive()
+        if reply.get("ready") != netns_id(self.ns.path):
+            raise LabError(f"agent in {self.ns.role} is in {reply.get('ready')}, not {netns_id(self.ns.path)}")
+        return reply
 
     @property
     def process(self) -> subprocess.Popen:
@@ -282,10 +295,13 @@ class Lab:
         for agent in [a for a in self.agents if a.ns == ns]:
             if agent.number == 0:  # the process started in ns: it ends, and every agent with it
                 agent.host.stop()
-                self.agent_process = None
-            elif agent.process.poll() is None:
-                agent.send({"op": "quit"})  # its thread closes its sockets and ends
-            self.agents.remove(agent)
+                self.agents = [a for a in self.agents if a.host is not agent.host]
+                if self.agent_process is agent.host:
+                    self.agent_process = None
+            else:
+                if agent.process.poll() is None:
+                    agent.send({"op": "quit"})  # its thread closes its sockets and ends
+                self.agents.remove(agent)
         subprocess.run(["ip", "netns", "delete", ns.name], capture_output=True)
         self.namespaces.remove(ns)
 
@@ -315,17 +331,20 @@ class Lab:
             raise LabError(f"ip -batch in {ns.role}: {result.stderr.strip()}")
 
     def agent(self, ns: Namespace) -> Agent:
-        """An agent in `ns`; `receive()` its "ready" line before use: it checked its namespace.
+        """An agent in `ns`; take its "ready" line (`ready()`) before use: it checked its namespace.
 
         The first one starts the lab's agent process in `ns`, a standard-library script started
         with `-I -S` (no site packages, no environment); the others are threads of that process,
         each of which enters its namespace (see agent.py)."""
         if self.agent_process is None or self.agent_process.process.poll() is not None:
+            if self.agent_process is not None:  # one that ended: reaped, its pipes closed
+                self.agent_process.stop()
+                self.agents = [a for a in self.agents if a.host is not self.agent_process]
             argv = [sys.executable, "-I", "-S", str(AGENT), *forbidden_namespaces()]
             process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True)
             self.agent_process = AgentProcess(process)
-            agent = Agent(ns, self.agent_process, self.agent_process.add())
+            agent = Agent(ns, self.agent_process, 0)
         else:
             self.command(ns, [])  # the checks: a namespace of this lab, not a forbidden one
             agent = Agent(ns, self.agent_process, self.agent_process.add())

@@ -294,7 +294,7 @@ def _run_docker(scenario: Scenario, frontend: Frontend, ruleset, plan: planning.
         """A container's own connections out, probed by an agent in its network namespace."""
         ns = lab.attach("container", docker.pid())
         agent = lab.agent(ns)
-        agent.receive()
+        agent.ready()
         # Every phase expects these connections to get through, so every phase gives them the
         # control's longer deadline: it costs nothing when they are answered, and only slows a
         # failure. The scenario's own timeout is a blocked probe's wait; a UDP answer comes from
@@ -508,7 +508,7 @@ def _ready_agents(lab: Lab, hosts: dict[str, Namespace], crafter: Agent | None =
     its "ready" line: it checked its namespace."""
     agents = {role: lab.agent(ns) for role, ns in _agent_roles(hosts).items()}
     for agent in [*agents.values(), *([crafter] if crafter else [])]:
-        agent.receive()
+        agent.ready()
     return agents
 
 
