@@ -146,8 +146,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The strict bilingual build of the project, done once for the whole run (support.made_once). No
-    test writes into it; the tests that change the project build a copy of their own."""
+    """The strict bilingual build of the project, done once for the whole run (support.made_once).
+    No test writes into it; the tests that change the project build a copy of their own."""
     def build(out: Path) -> None:
         result = support.mkdocs_build(support.ROOT, out)
         assert result.returncode == 0, result.stderr

@@ -294,10 +294,7 @@ class Lab:
         """Remove a namespace (or an attached name) before the lab closes, and its agents."""
         for agent in [a for a in self.agents if a.ns == ns]:
             if agent.number == 0:  # the process started in ns: it ends, and every agent with it
-                agent.host.stop()
-                self.agents = [a for a in self.agents if a.host is not agent.host]
-                if self.agent_process is agent.host:
-                    self.agent_process = None
+                self._end_agents(agent.host)
             else:
                 if agent.process.poll() is None:
                     agent.send({"op": "quit"})  # its thread closes its sockets and ends
@@ -338,8 +335,7 @@ class Lab:
         each of which enters its namespace (see agent.py)."""
         if self.agent_process is None or self.agent_process.process.poll() is not None:
             if self.agent_process is not None:  # one that ended: reaped, its pipes closed
-                self.agent_process.stop()
-                self.agents = [a for a in self.agents if a.host is not self.agent_process]
+                self._end_agents(self.agent_process)
             argv = [sys.executable, "-I", "-S", str(AGENT), *forbidden_namespaces()]
             process = subprocess.Popen(self.command(ns, argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True)
@@ -351,6 +347,13 @@ class Lab:
             self.agent_process.send({"op": "enter", "agent": agent.number, "netns": str(ns.path)})
         self.agents.append(agent)
         return agent
+
+    def _end_agents(self, host: AgentProcess) -> None:
+        """Stop an agent process and forget every agent it served."""
+        host.stop()
+        self.agents = [a for a in self.agents if a.host is not host]
+        if self.agent_process is host:
+            self.agent_process = None
 
     def spawn(self, ns: Namespace, argv: list[str]) -> subprocess.Popen:
         """Start a long-running program in `ns` (stopped when the lab closes); its stdout is a pipe."""
@@ -381,11 +384,10 @@ class Lab:
     def close(self) -> None:
         try:
             if self.agent_process is not None:
-                self.agent_process.stop()
+                self._end_agents(self.agent_process)
             for process in self.processes:
                 _stop(process)
             self.agents.clear()
-            self.agent_process = None
             self.processes.clear()
             failed = []
             for ns in reversed(self.namespaces):
