@@ -137,7 +137,13 @@ def summarise(directory: Path) -> dict:
     probes = sum(int(s["what"].split()[-1]) for s in kinds.get("probes", []) + kinds.get("window", [])
                  if s["what"].split()[-1].isdigit())
     durations = {t["what"]: round(t["seconds"], 1) for t in tests}
-    return {"durations": durations, "wall": end - begin, "tests": len(tests),
+    # Of each test's time, how much its worker spent waiting out real-time windows.
+    windows: dict[int, list[dict]] = defaultdict(list)
+    for s in kinds.get("window", []):
+        windows[s["pid"]].append(s)
+    waiting = {t["what"]: round(sum(w["seconds"] for w in windows[t["pid"]]
+                                    if t["start"] <= w["start"] < t["start"] + t["seconds"]), 1) for t in tests}
+    return {"durations": durations, "waiting": waiting, "wall": end - begin, "tests": len(tests),
             "worker_seconds": sum(t["seconds"] for t in tests),
             "files": per_file, "kinds": per_kind, "workers": per_worker, "probes": probes,
             "proofs": len(kinds.get("scenario", []))}

@@ -42,23 +42,16 @@ def pytest_addoption(parser):
 DURATIONS = support.ROOT / "benchmarks" / "results" / "durations.json"
 
 
-def longest_first(items: list) -> None:
-    """The tests the last breakdown measured as long (benchmarks/results/durations.json), first
-    and longest first: the workers start on them, and short tests fill the end, where one long
-    test started late would keep one worker busy while the others wait."""
+def pytest_collection_modifyitems(config, items):
+    """The tests in the order to hand them out (support.balanced_order, by the last breakdown's
+    durations.json). Then, with --release, the tests parametrized by another release are
+    deselected."""
     try:
         known = json.loads(DURATIONS.read_text())
     except (OSError, ValueError):
-        return
-    long = sorted((i for i in items if i.nodeid in known), key=lambda i: -known[i.nodeid])
-    ids = {id(i) for i in long}
-    items[:] = long + [i for i in items if id(i) not in ids]
-
-
-def pytest_collection_modifyitems(config, items):
-    """With --release, the tests parametrized by another release are deselected. Then the
-    long tests go first (longest_first)."""
-    longest_first(items)
+        known = None
+    if known is not None:
+        items[:] = support.balanced_order(items, known)
     wanted = config.getoption("--release")
     if not wanted:
         return

@@ -80,6 +80,47 @@ def mkdocs_build(project: Path, site: Path, proof_dir: Path | None = None,
     )
 
 
+SHORT = 0.1  # seconds: what a test that durations.json does not list counts as (it is shorter than LONG there)
+
+
+def balanced_order(items: list, known: dict[str, list[float]]) -> list:
+    """The tests in the order to hand them out, so that the CPUs neither idle nor are fought
+    over: the suite runs four workers on two CPUs. A browser test keeps a CPU busy; a proof
+    shares one with its tools; a test that mostly waits out real-time windows (a rate limit's)
+    hardly uses one. So the three kinds go out side by side, each at the same share of its own
+    work handed out so far, and each longest first: the workers start on the long tests, and
+    short ones fill the end. `known` is benchmarks/results/durations.json: each test's seconds
+    and, of them, the seconds it waited, from the last breakdown.
+
+    Issue 24, measured: longest first alone ran nearly every proof before the browser tests,
+    and both 35 s rate-limit tests at the same time."""
+
+    def seconds(item) -> float:
+        return known.get(item.nodeid, [SHORT, 0.0])[0]
+
+    def kind(item) -> int:
+        if "browser" in item.fixturenames and "lab_mode" not in item.fixturenames:
+            return 0  # a browser test (not a proof that takes its block from the page)
+        total, waiting = known.get(item.nodeid, [SHORT, 0.0])
+        return 1 if 0 < total <= 2 * waiting else 2
+
+    kinds: list[list] = [[], [], []]
+    for item in items:
+        kinds[kind(item)].append(item)
+    for each in kinds:
+        each.sort(key=lambda i: -seconds(i))  # stable: the unlisted ones keep their order
+    totals = [sum(map(seconds, each)) or 1.0 for each in kinds]
+    done, taken, order = [0.0] * 3, [0] * 3, []
+    while len(order) < len(items):
+        # the kind that is behind, in the share of its own work handed out so far
+        k = min((k for k in range(3) if taken[k] < len(kinds[k])), key=lambda k: done[k] / totals[k])
+        item = kinds[k][taken[k]]
+        taken[k] += 1
+        done[k] += seconds(item)
+        order.append(item)
+    return order
+
+
 def made_once(tmp_path_factory, name: str, make) -> Path:
     """`name` in the run's shared temporary directory, made by `make(path)` once for the whole
     run: the first worker to ask makes it while the others wait on the lock, then all of them

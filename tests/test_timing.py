@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from types import SimpleNamespace
 
 from fwguide.lab import timing
-from support import ROOT
+from support import ROOT, SHORT, balanced_order
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -59,6 +60,8 @@ def test_the_summary_sums_worker_seconds_and_wall_time(tmp_path):
     kinds = {k[0]: k[2:] for k in s["kinds"]}
     assert kinds["window"] == (1, 0.5, 0.5) and kinds["test:browser"] == (1, 1.0, 1.0)
     assert s["probes"] == 12 and s["proofs"] == 1
+    # The window (at 102, worker 2) falls in test two (101 to 105), not in three (105 to 106).
+    assert s["waiting"] == {"tests/test_a.py::one": 0, "tests/test_a.py::two": 0.5, "tests/test_b.py::three": 0}
     # Worker 1 ended at 104, worker 2 at 106: worker 1 idled 2 s at the end.
     assert s["workers"] == [(4.0, 2.0), (5.0, 0.0)]
     table = breakdown.markdown(s, "t")
@@ -77,3 +80,28 @@ def test_cpu_samples_are_summed_per_program():
     assert sum(seconds.values()) == len(comms) / 2
     table = breakdown.cpu_markdown(seconds, wall=5.0, cpus=2)
     assert "| chromium | " in table and "| 2 s | 17 % |" in table  # 2 of 11.5 sampled seconds
+
+
+def test_the_kinds_of_tests_go_out_side_by_side_each_longest_first():
+    def item(name: str, *fixtures: str):
+        return SimpleNamespace(nodeid=name, fixturenames=["request", *fixtures])
+
+    browser = [item(f"b{n}", "page", "browser") for n in range(3)]
+    proofs = [item(f"p{n}", "lab_mode") for n in range(3)]
+    waits = [item(f"w{n}", "lab_mode") for n in range(3)]
+    from_page = item("page-proof", "browser", "lab_mode")  # a proof whose block comes from the page
+    unknown = item("unknown")
+    known = {"b0": [5, 0], "b1": [20, 0], "b2": [10, 0], "p0": [10, 1], "p1": [30, 2], "p2": [20, 0],
+             "w0": [30, 29], "w1": [20, 10], "w2": [10, 6], "page-proof": [5, 1]}
+    order = [i.nodeid for i in balanced_order([*browser, *proofs, *waits, from_page, unknown], known)]
+    assert sorted(order) == sorted(["b0", "b1", "b2", "p0", "p1", "p2", "w0", "w1", "w2", "page-proof", "unknown"])
+    # Longest first within each kind: browser tests; proofs (the one from the page included);
+    # tests that waited at least half their time.
+    assert [n for n in order if n[0] == "b"] == ["b1", "b2", "b0"]
+    assert [n for n in order if n[0] in "pu"] == ["p1", "p2", "p0", "page-proof", "unknown"]
+    assert [n for n in order if n[0] == "w"] == ["w0", "w1", "w2"]
+    # Side by side: the first three are one of each kind, and each kind's last test goes
+    # out in the last third, not when one kind has finished.
+    assert {n[0] for n in order[:3]} == {"b", "p", "w"}
+    assert all(order.index(last) >= len(order) * 2 // 3 - 1 for last in ("b0", "w2", "unknown"))
+    assert SHORT < 1  # an unlisted test counts as short, and goes after the listed ones of its kind
