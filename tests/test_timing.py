@@ -86,22 +86,30 @@ def test_the_kinds_of_tests_go_out_side_by_side_each_longest_first():
     def item(name: str, *fixtures: str):
         return SimpleNamespace(nodeid=name, fixturenames=["request", *fixtures])
 
+    # As in the suite: the tests that wait are the longest, the browser tests the shortest.
     browser = [item(f"b{n}", "page", "browser") for n in range(3)]
     proofs = [item(f"p{n}", "lab_mode") for n in range(3)]
     waits = [item(f"w{n}", "lab_mode") for n in range(3)]
-    from_page = item("page-proof", "browser", "lab_mode")  # a proof whose block comes from the page
-    unknown = item("unknown")
-    known = {"b0": [5, 0], "b1": [20, 0], "b2": [10, 0], "p0": [10, 1], "p1": [30, 2], "p2": [20, 0],
-             "w0": [30, 29], "w1": [20, 10], "w2": [10, 6], "page-proof": [5, 1]}
-    order = [i.nodeid for i in balanced_order([*browser, *proofs, *waits, from_page, unknown], known)]
-    assert sorted(order) == sorted(["b0", "b1", "b2", "p0", "p1", "p2", "w0", "w1", "w2", "page-proof", "unknown"])
-    # Longest first within each kind: browser tests; proofs (the one from the page included);
-    # tests that waited at least half their time.
-    assert [n for n in order if n[0] == "b"] == ["b1", "b2", "b0"]
-    assert [n for n in order if n[0] in "pu"] == ["p1", "p2", "p0", "page-proof", "unknown"]
-    assert [n for n in order if n[0] == "w"] == ["w0", "w1", "w2"]
-    # Side by side: the first three are one of each kind, and each kind's last test goes
-    # out in the last third, not when one kind has finished.
-    assert {n[0] for n in order[:3]} == {"b", "p", "w"}
-    assert all(order.index(last) >= len(order) * 2 // 3 - 1 for last in ("b0", "w2", "unknown"))
-    assert SHORT < 1  # an unlisted test counts as short, and goes after the listed ones of its kind
+    from_page = item("p-from-page", "browser", "lab_mode")  # a proof whose block comes from the page
+    unknown = item("p-unlisted", "lab_mode")  # shorter than what durations.json lists
+    known = {"b0": [4, 0], "b1": [5, 0], "b2": [3, 0], "p0": [8, 1], "p1": [10, 2], "p2": [6, 0],
+             "w0": [35, 30], "w1": [40, 31], "w2": [30, 15], "p-from-page": [5, 1]}
+    items = [*browser, *proofs, *waits, from_page, unknown]
+    order = [i.nodeid for i in balanced_order(items, known)]
+    assert sorted(order) == sorted(i.nodeid for i in items)
+    # Longest first within each kind: browser tests; proofs (the one from the page included,
+    # the unlisted one last); tests that waited at least half their time.
+    assert [n for n in order if n[0] == "b"] == ["b1", "b0", "b2"]
+    assert [n for n in order if n[0] == "p"] == ["p1", "p0", "p2", "p-from-page", "p-unlisted"]
+    assert [n for n in order if n[0] == "w"] == ["w1", "w0", "w2"]
+
+    def side_by_side(order: list[str]) -> bool:
+        """The first three are one of each kind, and each kind's last test goes out in the
+        last third, not once the other kinds are done."""
+        last = {kind: max(i for i, n in enumerate(order) if n[0] == kind) for kind in "bpw"}
+        return {n[0] for n in order[:3]} == set("bpw") and min(last.values()) >= len(order) * 2 // 3
+
+    assert side_by_side(order), order
+    # The control: longest first alone hands out the waiting tests first, the browser tests last.
+    longest = sorted(items, key=lambda i: -known.get(i.nodeid, [SHORT])[0])
+    assert not side_by_side([i.nodeid for i in longest])
