@@ -18,12 +18,13 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
 from builder_support import CATALOGUE, lab_published, page_url, random_config, seed, write_snippets
 from browser_support import BASE, copy_from
-from fwguide.builder import FILE_NAME, TABLE_ID, Config, admin_networks, fragment
+from fwguide.builder import FILE_NAME, TABLE_ID, Config, OwnPort, admin_networks, fragment, table_yaml
 from fwguide.lab.netns import BACKENDS, LabError
 from fwguide.lab.plan import make_plan
 from fwguide.lab.records import proof_dir, proof_record, write_record
@@ -164,9 +165,27 @@ def beyond_the_table(report, config: Config, snippets) -> list[str]:
     # Both verdicts; a configuration that opens nothing in the families this block covers (a
     # reader may pick no service, or type an IPv6 address alone for admin-only services) has
     # only drops.
+    # A port a container publishes is reached from outside as the server's own ports are.
     families = {p.family for p in report.probes}
     wanted = {"drop"} | {r.action for r in ruleset.rules
-                         if r.direction == "inbound" and families & set(r.peer.families())}
+                         if r.direction in ("inbound", "published") and families & set(r.peer.families())}
     if {p.expected for p in report.probes if p.direction == "inbound"} != wanted:
         out.append(f"vacuous check: the inbound probes' verdicts are not {sorted(wanted)}")
     return out
+
+
+def test_a_published_port_alone_is_not_a_vacuous_check(tmp_path):
+    """A server that runs Docker, with no service open and one port published to anyone: the
+    probes of the published port are accepted and the others dropped, both verdicts the
+    check wants. FWGUIDE_BUILDER_SEED=148727916 drew it (docker-02 on ip6tables), and the
+    check called it vacuous: it counted the table's inbound rules, not its published ports."""
+    config = Config((), admin6="2001:db8:a4::b5a8", docker=True, published=(OwnPort("api-v2", "80", "tcp", "any"),))
+    snippets = write_snippets(tmp_path / "snippets", table_yaml(config, CATALOGUE, "en")).parent
+
+    def report(*verdicts: str):
+        return SimpleNamespace(probes=[SimpleNamespace(direction="inbound", expected=v, family=6) for v in verdicts])
+
+    assert beyond_the_table(report("accept", "drop"), config, snippets) == []
+    # The control: the same server's probes all dropped (the published port's too) is vacuous.
+    assert beyond_the_table(report("drop", "drop"), config, snippets) == [
+        "vacuous check: the inbound probes' verdicts are not ['accept', 'drop']"]
