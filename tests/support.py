@@ -101,8 +101,8 @@ def balanced_order(items: list, known: dict[str, list[float]]) -> list:
     def kind(item) -> int:
         if "browser" in item.fixturenames and "lab_mode" not in item.fixturenames:
             return 0  # a browser test (not a proof that takes its block from the page)
-        total, waiting = known.get(item.nodeid, [SHORT, 0.0])
-        return 1 if 0 < total <= 2 * waiting else 2
+        waiting = known.get(item.nodeid, [SHORT, 0.0])[1]
+        return 1 if 0 < seconds(item) <= 2 * waiting else 2
 
     kinds: list[list] = [[], [], []]
     for item in items:
